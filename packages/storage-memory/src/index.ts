@@ -1,0 +1,270 @@
+import {
+  type ClaimDueInput,
+  type ClaimRequest,
+  type ClaimResult,
+  type EventCounts,
+  type EventFilter,
+  type EventStatus,
+  type FailInput,
+  type LeaseRef,
+  mergeRecord,
+  type RecordKind,
+  type StoredEvent,
+  type StoredRecord,
+  type WebhookStorage,
+  type CallRecord,
+} from "@callhooks/webhook-core";
+
+export interface MemoryStorageOptions {
+  /**
+   * How many events to remember for duplicate detection and replay. Beyond it the oldest finished
+   * events (processed or dead) are forgotten first. Default 10 000.
+   */
+  maxEvents?: number;
+  /** How many merged records (calls, messages, …) to keep; least recently updated go first. Default 10 000. */
+  maxRecords?: number;
+}
+
+export interface MemoryStorage extends WebhookStorage {
+  /** How many events and records are held now. */
+  size(): { events: number; records: number };
+  /** Forgets everything. */
+  clear(): void;
+}
+
+const TERMINAL: ReadonlySet<EventStatus> = new Set(["processed", "dead"]);
+
+function newToken(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+/**
+ * Storage in this process's memory: the default for tests, demos and single-process apps. Every
+ * operation runs synchronously inside one turn of the event loop, so concurrent deliveries within
+ * the process cannot interleave inside a claim. Nothing survives a restart, and several processes
+ * do not share it: use `@callhooks/storage-supabase` for that.
+ */
+export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryStorage {
+  const maxEvents = options.maxEvents ?? 10_000;
+  const maxRecords = options.maxRecords ?? 10_000;
+  if (!(maxEvents >= 1) || !(maxRecords >= 1)) throw new RangeError("maxEvents and maxRecords must be at least 1.");
+
+  const events = new Map<string, StoredEvent>(); // insertion order = age
+  const byKey = new Map<string, string>();
+  const leases = new Map<string, string>(); // event id → lease token
+  const records = new Map<string, StoredRecord>(); // re-inserted on update = recency
+
+  const keyOf = (provider: string, key: string) => `${provider}\u0000${key}`;
+  const recordKey = (kind: RecordKind, provider: string, id: string) => `${kind}\u0000${provider}\u0000${id}`;
+  const copy = (event: StoredEvent): StoredEvent => ({ ...event });
+
+  function forget(event: StoredEvent): void {
+    events.delete(event.id);
+    byKey.delete(keyOf(event.provider, event.key));
+    leases.delete(event.id);
+  }
+
+  function evictEvents(): void {
+    if (events.size <= maxEvents) return;
+    for (const event of events.values()) {
+      if (events.size <= maxEvents) return;
+      if (TERMINAL.has(event.status)) forget(event);
+    }
+    // Only unfinished work left and still over the cap: the oldest goes, as the cap promises.
+    for (const event of events.values()) {
+      if (events.size <= maxEvents) return;
+      forget(event);
+    }
+  }
+
+  function applyRecords(request: ClaimRequest): void {
+    for (const patch of request.records) {
+      const key = recordKey(patch.kind, patch.provider, patch.id);
+      const merged = mergeRecord(records.get(key) ?? null, patch, request.now);
+      records.delete(key);
+      records.set(key, merged);
+    }
+    while (records.size > maxRecords) records.delete(records.keys().next().value as string);
+  }
+
+  /** Takes an event for a processor: status per mode, attempt counted, new lease. */
+  function take(event: StoredEvent, mode: ClaimRequest["mode"], leaseMs: number, now: number): string | null {
+    event.updatedAt = now;
+    event.nextAttemptAt = null;
+    if (mode === "pending") {
+      event.status = "pending";
+      event.leaseExpiresAt = null;
+      leases.delete(event.id);
+      return null;
+    }
+    event.attempts += 1;
+    if (mode === "complete") {
+      event.status = "processed";
+      event.processedAt = now;
+      event.leaseExpiresAt = null;
+      leases.delete(event.id);
+      return null;
+    }
+    const token = newToken();
+    event.status = "processing";
+    event.leaseExpiresAt = now + leaseMs;
+    leases.set(event.id, token);
+    return token;
+  }
+
+  const holds = (lease: LeaseRef): StoredEvent | undefined => {
+    const event = events.get(lease.id);
+    return event?.status === "processing" && leases.get(lease.id) === lease.leaseToken ? event : undefined;
+  };
+
+  const matches = (event: StoredEvent, filter: EventFilter): boolean => {
+    const statuses = typeof filter.status === "string" ? [filter.status] : filter.status;
+    const types = typeof filter.type === "string" ? [filter.type] : filter.type;
+    return (
+      (filter.provider === undefined || event.provider === filter.provider) &&
+      (statuses === undefined || statuses.includes(event.status)) &&
+      (types === undefined || types.includes(event.type)) &&
+      (filter.callId === undefined || event.callId === filter.callId) &&
+      (filter.orgId === undefined || event.orgId === filter.orgId) &&
+      (filter.since === undefined || event.receivedAt >= filter.since) &&
+      (filter.until === undefined || event.receivedAt < filter.until)
+    );
+  };
+
+  const storage: MemoryStorage = {
+    async claim(request: ClaimRequest): Promise<ClaimResult> {
+      const { event: input, now } = request;
+      const existingId = byKey.get(keyOf(input.provider, input.key));
+      const existing = existingId ? events.get(existingId) : undefined;
+      if (existing) {
+        if (existing.status === "processed") return { outcome: "duplicate", event: copy(existing) };
+        if (existing.status === "processing" && (existing.leaseExpiresAt ?? 0) > now) {
+          return { outcome: "in_flight", event: copy(existing) };
+        }
+        const leaseToken = take(existing, request.mode, request.leaseMs, now);
+        applyRecords(request);
+        return { outcome: "claimed", event: copy(existing), leaseToken };
+      }
+      const event: StoredEvent = {
+        id: newToken(),
+        provider: input.provider,
+        key: input.key,
+        type: input.type,
+        callId: input.callId,
+        orgId: input.orgId,
+        status: "pending",
+        attempts: 0,
+        lastError: null,
+        payload: input.payload,
+        response: null,
+        receivedAt: input.receivedAt,
+        updatedAt: now,
+        processedAt: null,
+        nextAttemptAt: null,
+        leaseExpiresAt: null,
+      };
+      events.set(event.id, event);
+      byKey.set(keyOf(event.provider, event.key), event.id);
+      const leaseToken = take(event, request.mode, request.leaseMs, now);
+      applyRecords(request);
+      evictEvents();
+      return { outcome: "claimed", event: copy(event), leaseToken };
+    },
+
+    async complete(lease, result) {
+      const event = holds(lease);
+      if (!event) return false;
+      event.status = "processed";
+      event.response = result.response ?? null;
+      event.processedAt = result.now;
+      event.updatedAt = result.now;
+      event.leaseExpiresAt = null;
+      event.lastError = null;
+      leases.delete(event.id);
+      return true;
+    },
+
+    async fail(lease: LeaseRef, input: FailInput) {
+      const event = holds(lease);
+      if (!event) return false;
+      event.status = input.retryAt === null ? "dead" : "failed";
+      event.lastError = input.error;
+      event.nextAttemptAt = input.retryAt;
+      event.updatedAt = input.now;
+      event.leaseExpiresAt = null;
+      leases.delete(event.id);
+      return true;
+    },
+
+    async claimDue(input: ClaimDueInput) {
+      const due: StoredEvent[] = [];
+      for (const event of events.values()) {
+        if (input.providers && !input.providers.includes(event.provider)) continue;
+        const isDue =
+          event.status === "pending" ||
+          (event.status === "failed" && (event.nextAttemptAt ?? 0) <= input.now) ||
+          (event.status === "processing" && (event.leaseExpiresAt ?? 0) <= input.now);
+        if (isDue) due.push(event);
+      }
+      due.sort((a, b) => a.receivedAt - b.receivedAt);
+      return due.slice(0, Math.max(0, input.limit)).map((event) => {
+        const leaseToken = take(event, "lease", input.leaseMs, input.now) as string;
+        return { event: copy(event), leaseToken };
+      });
+    },
+
+    async requeue(ids, now) {
+      let count = 0;
+      for (const id of ids) {
+        const event = events.get(id);
+        if (!event || (event.status === "processing" && (event.leaseExpiresAt ?? 0) > now)) continue;
+        event.status = "pending";
+        event.nextAttemptAt = now;
+        event.leaseExpiresAt = null;
+        event.updatedAt = now;
+        leases.delete(id);
+        count++;
+      }
+      return count;
+    },
+
+    async getEvent(id) {
+      const event = events.get(id);
+      return event ? copy(event) : null;
+    },
+
+    async listEvents(filter: EventFilter = {}) {
+      const limit = filter.limit ?? 100;
+      const out: StoredEvent[] = [];
+      for (const event of events.values()) if (matches(event, filter)) out.push(copy(event));
+      out.sort((a, b) => b.receivedAt - a.receivedAt || (a.id < b.id ? -1 : 1));
+      return out.slice(0, limit);
+    },
+
+    async countEvents(filter = {}) {
+      const counts: EventCounts = { pending: 0, processing: 0, processed: 0, failed: 0, dead: 0 };
+      for (const event of events.values()) {
+        if (filter.provider === undefined || event.provider === filter.provider) counts[event.status]++;
+      }
+      return counts;
+    },
+
+    async getRecord(kind, provider, id) {
+      const record = records.get(recordKey(kind, provider, id));
+      return record ? structuredClone(record) : null;
+    },
+
+    async getCall(provider, callId) {
+      return (await storage.getRecord("call", provider, callId)) as CallRecord | null;
+    },
+
+    size: () => ({ events: events.size, records: records.size }),
+    clear() {
+      events.clear();
+      byKey.clear();
+      leases.clear();
+      records.clear();
+    },
+  };
+  return storage;
+}

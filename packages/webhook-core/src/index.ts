@@ -1,0 +1,134 @@
+// Errors
+export {
+  WebhookError,
+  WebhookSignatureError,
+  WebhookAuthenticationError,
+  WebhookForbiddenError,
+  WebhookMethodError,
+  WebhookPayloadTooLargeError,
+  WebhookValidationError,
+  WebhookInFlightError,
+  WebhookStorageError,
+  WebhookHandlerError,
+  WebhookConfigError,
+  RawBodyUnavailableError,
+  isWebhookError,
+  type SignatureFailure,
+  type ValidationIssue,
+} from "./errors.js";
+
+// Pipeline
+export { createWebhookHandler, type PipelineHandlers, type AnyEventHandler } from "./pipeline/pipeline.js";
+export { nextAttemptAt, defaultRetryPolicy } from "./pipeline/retry.js";
+export { headerReader } from "./pipeline/http.js";
+export type {
+  Awaitable,
+  AuthInput,
+  EventDescription,
+  HandlerContext,
+  HandlerStats,
+  HeadersInput,
+  IncomingWebhook,
+  Observation,
+  ObservationKind,
+  PipelineOptions,
+  ProviderDefinition,
+  RetryPolicy,
+  RunResult,
+  WebhookHandler,
+  WebhookLogger,
+  WebhookResult,
+} from "./pipeline/types.js";
+
+// Storage contract
+export { mergeRecord, deriveCallFields, recordVersion } from "./storage/merge.js";
+export { eventStatuses, recordKinds } from "./storage/types.js";
+export type {
+  CallFields,
+  CallRecord,
+  ClaimDueInput,
+  ClaimRequest,
+  ClaimResult,
+  EventCounts,
+  EventFilter,
+  EventInput,
+  EventStatus,
+  FailInput,
+  JsonValue,
+  LeaseRef,
+  MessageFields,
+  MessageRecord,
+  RecordingFields,
+  RecordingRecord,
+  RecordKind,
+  RecordPatch,
+  ReportFields,
+  ReportRecord,
+  StoredEvent,
+  StoredRecord,
+  WebhookStorage,
+} from "./storage/types.js";
+
+// Crypto
+export { defaultHmac, nodeHmac, webCryptoHmac, type HmacSha256, type HmacMessage } from "./crypto/hmac.js";
+export { timingSafeEqualStrings } from "./crypto/compare.js";
+
+// Retell
+export { createRetellHandler, type RetellHandlerOptions, type RetellHandlers, type RetellHandlerResult } from "./retell/handler.js";
+export {
+  assertRetellSignature,
+  verifyRetellSignature,
+  signRetellPayload,
+  RETELL_SIGNATURE_HEADER,
+  RETELL_DEFAULT_TOLERANCE_MS,
+  RETELL_WEBHOOK_IPS,
+  type RetellSignatureOptions,
+  type RetellSignOptions,
+} from "./retell/signature.js";
+export { retellEventKey } from "./retell/keys.js";
+export { retellDefinition } from "./retell/definition.js";
+export {
+  parseRetellEvent,
+  isKnownRetellEventType,
+  isKnownRetellEvent,
+  retellEventSchema,
+  retellKnownEventSchema,
+  retellUnknownEventSchema,
+  retellEventSchemas,
+  retellEventTypes,
+  retellCallSchema,
+  retellPhoneCallSchema,
+  retellWebCallSchema,
+  retellChatSchema,
+  retellUtteranceSchema,
+  retellTranscriptEntrySchema,
+  retellChatMessageSchema,
+  retellCallAnalysisSchema,
+  retellCallCostSchema,
+  retellCallInboundSchema,
+  retellChatInboundSchema,
+  retellCallInboundResponseSchema,
+  retellChatInboundResponseSchema,
+  retellDisconnectionReasons,
+  retellCallStatuses,
+  retellUserSentiments,
+  type RetellEvent,
+  type RetellKnownEvent,
+  type RetellUnknownEvent,
+  type RetellEventType,
+  type RetellEventOf,
+  type RetellEventMap,
+  type RetellCall,
+  type RetellPhoneCall,
+  type RetellWebCall,
+  type RetellChat,
+  type RetellUtterance,
+  type RetellTranscriptEntry,
+  type RetellCallAnalysis,
+  type RetellCallCost,
+  type RetellDisconnectionReason,
+  type RetellCallInboundEvent,
+  type RetellChatInboundEvent,
+  type RetellCallInboundResponse,
+  type RetellChatInboundResponse,
+} from "./retell/schemas.js";

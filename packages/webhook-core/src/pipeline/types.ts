@@ -1,0 +1,199 @@
+import type { RecordPatch, StoredEvent, WebhookStorage } from "../storage/types.js";
+
+/** Request headers as the Web standard or Node give them. */
+export type HeadersInput = Headers | Record<string, string | readonly string[] | undefined>;
+
+/** A request as any framework can describe it: what `handler.handle()` takes. */
+export interface IncomingWebhook {
+  method: string;
+  headers: HeadersInput;
+  /** The raw body, exactly as received. A parsed object cannot be verified: pass the bytes. */
+  body: string | Uint8Array | null | undefined;
+  /** The peer address (used by `allowedIps`). */
+  remoteAddress?: string | undefined;
+  /** The full request URL, when known (providers may read tenant context from it). */
+  url?: string | undefined;
+}
+
+/** What the pipeline answers; adapters copy it onto their framework's response. */
+export interface WebhookResult {
+  status: number;
+  headers: Record<string, string>;
+  /** Empty for 204. */
+  body: string;
+}
+
+export type Awaitable<T> = T | Promise<T>;
+
+/** Passed to every `on` handler. */
+export interface HandlerContext {
+  provider: string;
+  /** The event's id in storage; null without a storage. */
+  eventId: string | null;
+  /** The duplicate key the event was recorded under. */
+  key: string;
+  /** 1 on the first processing, 2 on the first retry, … */
+  attempt: number;
+  /** The organisation / tenant the event belongs to, when the provider or a resolver gave one. */
+  orgId: string | null;
+  receivedAt: number;
+  /** True when the event is re-run from storage (a worker, a retry, `replay`). */
+  replay: boolean;
+  storage: WebhookStorage | undefined;
+}
+
+/** Structured lifecycle signals, for logs and metrics. Never contain secrets or payloads. */
+export type ObservationKind =
+  | "received"
+  | "verified"
+  | "rejected"
+  | "duplicate"
+  | "in_flight"
+  | "deferred"
+  | "processed"
+  | "failed"
+  | "retried"
+  | "dead";
+
+export interface Observation {
+  kind: ObservationKind;
+  provider: string;
+  eventType?: string;
+  eventId?: string;
+  /** The HTTP status answered, when the observation ends a request. */
+  status?: number;
+  /** The error `code` for `rejected`/`failed`, e.g. `invalid_signature`. */
+  reason?: string;
+  attempt?: number;
+  /** Milliseconds since the request (or the processing) started. */
+  durationMs: number;
+}
+
+export interface WebhookLogger {
+  debug?(message: string, fields?: Record<string, unknown>): void;
+  info?(message: string, fields?: Record<string, unknown>): void;
+  warn?(message: string, fields?: Record<string, unknown>): void;
+  error?(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What a provider definition says about one parsed event. */
+export interface EventDescription {
+  type: string;
+  /** The duplicate key; `null` when the event carries nothing to identify it (never deduplicated). */
+  key: string | null;
+  callId: string | null;
+  orgId: string | null;
+  /** Facts merged into stored records at claim time. */
+  records: RecordPatch[];
+  /** What is stored (and replayed): the body with secrets removed. */
+  payload: unknown;
+}
+
+export interface AuthInput {
+  request: IncomingWebhook;
+  body: string | Uint8Array;
+  /** The body parsed as JSON (parsed once, on first use); throws `WebhookValidationError`. */
+  json(): unknown;
+  header(name: string): string | undefined;
+}
+
+/**
+ * Everything that differs between providers. The pipeline does the rest: method, size, address,
+ * JSON, claim, records, dispatch, statuses.
+ */
+export interface ProviderDefinition<TEvent> {
+  readonly provider: string;
+  /** Answers before anything else when it returns a result (MightyCall's `Echo` URL check). */
+  handshake?(request: IncomingWebhook, header: (name: string) => string | undefined): WebhookResult | undefined;
+  /** Throws `WebhookSignatureError` / `WebhookAuthenticationError` when the request is not genuine. */
+  authenticate(input: AuthInput): Awaitable<void>;
+  /** Validates the parsed body; throws `WebhookValidationError`. */
+  parse(body: unknown): TEvent;
+  /** The event's type, duplicate key and records. May resolve tenant context (and throw a 400). */
+  describe(event: TEvent, request: IncomingWebhook | undefined): Awaitable<EventDescription>;
+  /**
+   * Event types whose handler's return value is the HTTP response (Retell's inbound webhooks),
+   * with the validator of that value.
+   */
+  responses?: Record<string, (value: unknown) => unknown>;
+}
+
+export interface RetryPolicy {
+  /** After this many failed attempts an event is marked dead. Default 5. */
+  maxAttempts?: number;
+  /** First retry delay. Default 1 000 ms; doubles each attempt. */
+  baseDelayMs?: number;
+  /** Cap on the delay. Default 10 minutes. */
+  maxDelayMs?: number;
+}
+
+/** Options every provider handler takes. */
+export interface PipelineOptions {
+  /**
+   * Where events and records are kept. Without one the handler still verifies and validates, but
+   * duplicates go undetected (handlers run for every delivery) and nothing is kept for replay.
+   */
+  storage?: WebhookStorage | undefined;
+  /**
+   * - `sync` (default): handlers run before the answer; a failure answers 500 so the provider retries.
+   * - `deferred`: the event is recorded, answered 202 at once, and processed right after, through
+   *   `waitUntil` where the runtime has it (Workers, Supabase Edge, Vercel) or in-process; failures
+   *   are retried by a worker (`processPending` / `startWorker`). Needs a storage.
+   * - `queue`: recorded and answered 202; only workers process. Needs a storage.
+   * Events whose response matters (`call_inbound`, `chat_inbound`) always run synchronously.
+   */
+  mode?: "sync" | "deferred" | "queue";
+  /** Default `waitUntil` for deferred mode (per request, `fetch(req, { waitUntil })` wins). */
+  waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
+  /** Largest body accepted, in bytes. Default 8 MiB (a long call's transcript with word timings). */
+  maxBodyBytes?: number;
+  /**
+   * Client addresses allowed to deliver (IPv4/IPv6 addresses or CIDR ranges). Off by default.
+   * Retell publishes `100.20.5.228` (`RETELL_WEBHOOK_IPS`).
+   */
+  allowedIps?: readonly string[] | undefined;
+  /**
+   * How the client address is found: `"remote"` (default) is the socket peer; behind a proxy, name
+   * the header your proxy sets and how many trusted proxies append to it (`hops`, default 1: the
+   * right-most entry); or give a function.
+   */
+  clientAddress?: "remote" | { header: string; hops?: number } | ((request: IncomingWebhook) => string | undefined);
+  /** How long a claim lasts before another delivery or a worker may take the event over. Default 30 s. */
+  leaseMs?: number;
+  retry?: RetryPolicy;
+  /** Called when a handler or the storage fails. Must not throw (if it does, it is ignored). */
+  onError?: (error: unknown, context: { provider: string; eventType?: string; eventId?: string }) => void;
+  /** Receives warnings and errors; defaults to `console`. Pass `{}` to silence. */
+  logger?: WebhookLogger;
+  /** Structured lifecycle signals (received, verified, rejected, duplicate, processed, failed, …). */
+  observe?: (observation: Observation) => void;
+  /** The clock, in epoch ms (tests). */
+  now?: () => number;
+}
+
+/** The counts `handler.stats()` returns, per observation kind, since the handler was created. */
+export type HandlerStats = Record<ObservationKind, number>;
+
+export interface RunResult {
+  outcome: "processed" | "failed" | "dead" | "lease_lost";
+  error?: unknown;
+}
+
+/** The handler every provider factory returns. */
+export interface WebhookHandler {
+  readonly provider: string;
+  /** Web-standard entry point (Workers, Deno, Bun, Next.js route handlers, Hono). */
+  fetch(
+    request: Request,
+    options?: { remoteAddress?: string; waitUntil?: (promise: Promise<unknown>) => void },
+  ): Promise<Response>;
+  /** Framework-neutral entry point for adapters that are not Web standard. Never throws. */
+  handle(request: IncomingWebhook, options?: { waitUntil?: (promise: Promise<unknown>) => void }): Promise<WebhookResult>;
+  /**
+   * Runs the handlers for an event already stored and claimed (by a worker or a replay), then
+   * completes or fails it under `leaseToken`.
+   */
+  runStored(event: StoredEvent, leaseToken: string): Promise<RunResult>;
+  /** Counts of lifecycle observations since creation. */
+  stats(): HandlerStats;
+}

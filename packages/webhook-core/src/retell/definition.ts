@@ -1,0 +1,47 @@
+import type { HmacSha256 } from "../crypto/hmac.js";
+import type { ProviderDefinition } from "../pipeline/types.js";
+import { retellCallId, retellEventKey } from "./keys.js";
+import { retellRecords } from "./records.js";
+import {
+  parseRetellEvent,
+  retellCallInboundResponseSchema,
+  retellChatInboundResponseSchema,
+  type RetellEvent,
+} from "./schemas.js";
+import { assertRetellSignature, RETELL_SIGNATURE_HEADER } from "./signature.js";
+
+export interface RetellDefinitionOptions {
+  apiKeys: readonly string[];
+  toleranceMs?: number | undefined;
+  hmac?: HmacSha256 | undefined;
+  now: () => number;
+}
+
+/** What makes Retell Retell: its signature, its schemas, its duplicate keys and its records. */
+export function retellDefinition(options: RetellDefinitionOptions): ProviderDefinition<RetellEvent> {
+  return {
+    provider: "retell",
+    authenticate: ({ body, header }) =>
+      assertRetellSignature(body, header(RETELL_SIGNATURE_HEADER), options.apiKeys, {
+        now: options.now(),
+        ...(options.toleranceMs !== undefined && { toleranceMs: options.toleranceMs }),
+        ...(options.hmac && { hmac: options.hmac }),
+      }),
+    parse: parseRetellEvent,
+    describe(event) {
+      const key = retellEventKey(event);
+      return {
+        type: event.event,
+        key,
+        callId: retellCallId(event),
+        orgId: null,
+        records: retellRecords(event, key),
+        payload: event,
+      };
+    },
+    responses: {
+      call_inbound: (value) => retellCallInboundResponseSchema.parse(value),
+      chat_inbound: (value) => retellChatInboundResponseSchema.parse(value),
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { isKnownRetellEvent, type RetellCall, type RetellChat, type RetellEvent } from "./schemas.js";
+
+/**
+ * How far a call's transcript has got: Retell's mid-call events (`transcript_updated`,
+ * `transfer_*`) repeat for one call, and a retry carries the same transcript as the original.
+ */
+export function transcriptProgress(subject: { transcript?: string | null; transcript_object?: readonly unknown[] | null; transcript_with_tool_calls?: readonly unknown[] | null } | undefined): number {
+  if (!subject) return 0;
+  if (typeof subject.transcript === "string") return subject.transcript.length;
+  return subject.transcript_with_tool_calls?.length ?? subject.transcript_object?.length ?? 0;
+}
+
+function idOf(value: unknown, field: "call_id" | "chat_id"): string | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const id = (value as Record<string, unknown>)[field];
+  return typeof id === "string" && id !== "" ? id : undefined;
+}
+
+/**
+ * The duplicate key Retell's docs prescribe per event type:
+ * - lifecycle events fire once per call or chat: `event:id`;
+ * - `transcript_updated` fires many times: `event:id:progress`;
+ * - transfers may repeat within a call: `event:call_id:start_timestamp:destination:progress`;
+ * - inbound webhooks: by `call_id`/`chat_id` when sent (the SDK documents it for retries), else by
+ *   numbers and `event_timestamp`; with neither there is nothing to identify a retry (null: never
+ *   deduplicated, since two real calls from one number must both be answered).
+ */
+export function retellEventKey(input: RetellEvent): string | null {
+  const type = input.event;
+  if (!isKnownRetellEvent(input)) {
+    const raw = input as Record<string, unknown>;
+    const id = idOf(raw.call, "call_id") ?? idOf(raw.chat, "chat_id");
+    return id ? `${type}:${id}` : null;
+  }
+  const event = input;
+  switch (event.event) {
+    case "call_started":
+    case "call_ended":
+    case "call_analyzed":
+      return `${type}:${event.call.call_id}`;
+    case "chat_started":
+    case "chat_ended":
+    case "chat_analyzed":
+      return `${type}:${event.chat.chat_id}`;
+    case "transcript_updated": {
+      // Loose objects keep unknown keys, so `"call" in event` cannot narrow; read both forms.
+      const { call, chat } = event as { call?: RetellCall; chat?: RetellChat };
+      return call
+        ? `${type}:${call.call_id}:${transcriptProgress(call)}`
+        : `${type}:${chat?.chat_id}:${transcriptProgress(chat)}`;
+    }
+    case "transfer_started":
+    case "transfer_bridged":
+    case "transfer_cancelled":
+    case "transfer_ended": {
+      const call = event.call;
+      const target = event.transfer_destination;
+      const destination =
+        typeof target === "string" ? target : target ? `${target.number ?? ""}${target.extension ? `#${target.extension}` : ""}` : (call.transfer_destination ?? "");
+      return `${type}:${call.call_id}:${call.start_timestamp ?? ""}:${destination}:${transcriptProgress(call)}`;
+    }
+    case "call_inbound": {
+      const inbound = event.call_inbound;
+      if (inbound.call_id) return `${type}:${inbound.call_id}`;
+      return event.event_timestamp != null ? `${type}:${inbound.from_number}:${inbound.to_number}:${event.event_timestamp}` : null;
+    }
+    case "chat_inbound": {
+      const inbound = event.chat_inbound;
+      if (inbound.chat_id) return `${type}:${inbound.chat_id}`;
+      return event.event_timestamp != null ? `${type}:${inbound.from_number}:${inbound.to_number}:${event.event_timestamp}` : null;
+    }
+  }
+}
+
+/** The call id an event concerns, if any. */
+export function retellCallId(event: RetellEvent): string | null {
+  const raw = event as Record<string, unknown>;
+  return idOf(raw.call, "call_id") ?? idOf(raw.call_inbound, "call_id") ?? null;
+}

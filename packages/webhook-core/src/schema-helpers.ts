@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { WebhookValidationError, type ValidationIssue } from "./errors.js";
+
+/**
+ * An optional field that also accepts `null`: providers send `null` for "not set" as often as they
+ * omit the key, and rejecting either would lose a real event.
+ */
+export const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
+
+/**
+ * A string enum that also accepts values the provider adds later. Known values stay in the type (and
+ * in editors' completions) through `(string & {})`; unknown ones parse instead of failing.
+ */
+export function openEnum<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.union([z.enum(values), z.string()]) as unknown as z.ZodType<T[number] | (string & {})> & {
+    readonly knownValues: T;
+  };
+}
+
+/** `{ [key]: string }`, as Retell types dynamic variables and SIP headers. */
+export const stringRecord = () => z.record(z.string(), z.string());
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out || "(root)";
+}
+
+/** Turns zod issues into short, payload-free issues and a one-line message. */
+export function toValidationError(label: string, error: z.ZodError): WebhookValidationError {
+  const issues: ValidationIssue[] = error.issues.slice(0, 10).map((issue) => ({
+    path: formatPath(issue.path),
+    message: issue.message,
+  }));
+  const first = issues[0];
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : "";
+  const message = first ? `Invalid ${label} payload: ${first.path}: ${first.message}${more}` : `Invalid ${label} payload`;
+  return new WebhookValidationError("invalid_payload", message, issues);
+}

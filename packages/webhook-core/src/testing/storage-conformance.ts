@@ -1,0 +1,376 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mergeRecord, recordVersion } from "../storage/merge.js";
+import type { ClaimRequest, RecordPatch, StoredRecord, WebhookStorage } from "../storage/types.js";
+
+export interface StorageConformanceOptions {
+  /**
+   * Makes the storage under test. Called once for the suite; every test uses its own provider
+   * name, so a shared database works.
+   */
+  create(): WebhookStorage | Promise<WebhookStorage>;
+  /** Tears it down after the suite. */
+  destroy?(storage: WebhookStorage): void | Promise<void>;
+  /** How many concurrent claims of one key to race (default 50). */
+  concurrency?: number;
+}
+
+const T0 = 1_800_000_000_000;
+const LEASE = 30_000;
+
+let counter = 0;
+/** A provider name of its own per test, so tests never see each other's events. */
+function uniqueProvider(): string {
+  counter += 1;
+  return `conformance-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function request(provider: string, key: string, overrides: Partial<ClaimRequest> = {}, records: RecordPatch[] = []): ClaimRequest {
+  return {
+    event: {
+      provider,
+      key,
+      type: "call_ended",
+      callId: "call_1",
+      orgId: null,
+      payload: { event: "call_ended", call: { call_id: "call_1", note: "ünïcødé ✓", nested: { list: [1, 2.5, null, true] } } },
+      receivedAt: T0,
+    },
+    records,
+    mode: "lease",
+    leaseMs: LEASE,
+    now: T0,
+    ...overrides,
+  };
+}
+
+function patch(provider: string, id: string, stage: number, fields: RecordPatch["fields"], data?: Record<string, unknown>, extra: Partial<RecordPatch> = {}): RecordPatch {
+  return {
+    kind: "call",
+    provider,
+    id,
+    orgId: null,
+    eventType: `stage_${stage}`,
+    version: recordVersion(stage, 0, `stage_${stage}:${id}`),
+    fields,
+    ...(data && { data }),
+    ...extra,
+  };
+}
+
+/** What must be equal between two merged records (timestamps are the storage's own). */
+function comparable(record: StoredRecord<object> | null) {
+  if (!record) return record;
+  return {
+    kind: record.kind,
+    provider: record.provider,
+    id: record.id,
+    orgId: record.orgId,
+    fields: record.fields,
+    data: record.data,
+    versions: record.versions,
+    eventTypes: record.eventTypes,
+  };
+}
+
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [items.slice()];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
+
+/**
+ * The behaviour every `WebhookStorage` must have. Run it from your storage's tests:
+ *
+ * ```ts
+ * import { describeStorageConformance } from "@callhooks/webhook-core/testing";
+ * describeStorageConformance("my storage", { create: () => createMyStorage() });
+ * ```
+ */
+export function describeStorageConformance(name: string, options: StorageConformanceOptions): void {
+  describe(`WebhookStorage conformance: ${name}`, () => {
+    let storage: WebhookStorage;
+    beforeAll(async () => {
+      storage = await options.create();
+    });
+    afterAll(async () => {
+      if (storage) await options.destroy?.(storage);
+    });
+
+    describe("claims", () => {
+      it("claims a new event under a lease and counts the attempt", async () => {
+        const p = uniqueProvider();
+        const result = await storage.claim(request(p, "k1"));
+        expect(result.outcome).toBe("claimed");
+        if (result.outcome !== "claimed") return;
+        expect(result.leaseToken).toEqual(expect.any(String));
+        expect(result.event).toMatchObject({
+          provider: p,
+          key: "k1",
+          type: "call_ended",
+          callId: "call_1",
+          status: "processing",
+          attempts: 1,
+          receivedAt: T0,
+          leaseExpiresAt: T0 + LEASE,
+        });
+        const stored = await storage.getEvent(result.event.id);
+        expect(stored?.payload).toEqual(request(p, "k1").event.payload);
+      });
+
+      it("answers in_flight while the lease is live, and lets it be taken over once it lapses", async () => {
+        const p = uniqueProvider();
+        const first = await storage.claim(request(p, "k"));
+        expect((await storage.claim(request(p, "k", { now: T0 + LEASE - 1 }))).outcome).toBe("in_flight");
+        const takeover = await storage.claim(request(p, "k", { now: T0 + LEASE }));
+        expect(takeover.outcome).toBe("claimed");
+        if (first.outcome !== "claimed" || takeover.outcome !== "claimed") return;
+        expect(takeover.event.attempts).toBe(2);
+        expect(takeover.leaseToken).not.toBe(first.leaseToken);
+        // The first holder's lease is gone: it can no longer complete or fail the event.
+        expect(await storage.complete({ id: first.event.id, leaseToken: first.leaseToken as string }, { now: T0 + LEASE + 1 })).toBe(false);
+        expect(await storage.fail({ id: first.event.id, leaseToken: first.leaseToken as string }, { error: "x", retryAt: null, now: T0 + LEASE + 1 })).toBe(false);
+        expect(await storage.complete({ id: takeover.event.id, leaseToken: takeover.leaseToken as string }, { now: T0 + LEASE + 2 })).toBe(true);
+      });
+
+      it("answers duplicate once processed, with the stored response", async () => {
+        const p = uniqueProvider();
+        const first = await storage.claim(request(p, "k"));
+        if (first.outcome !== "claimed") throw new Error("not claimed");
+        const response = { call_inbound: { override_agent_id: "agent_x", dynamic_variables: { name: "Zoë" } } };
+        expect(await storage.complete({ id: first.event.id, leaseToken: first.leaseToken as string }, { response, now: T0 + 5 })).toBe(true);
+        const again = await storage.claim(request(p, "k", { now: T0 + 10 }));
+        expect(again.outcome).toBe("duplicate");
+        expect(again.event).toMatchObject({ status: "processed", attempts: 1, processedAt: T0 + 5, response });
+        expect(again.event.id).toBe(first.event.id);
+      });
+
+      it("claims a failed event again (a provider retry) and counts the attempt", async () => {
+        const p = uniqueProvider();
+        const first = await storage.claim(request(p, "k"));
+        if (first.outcome !== "claimed") throw new Error("not claimed");
+        expect(await storage.fail({ id: first.event.id, leaseToken: first.leaseToken as string }, { error: "boom", retryAt: T0 + 1000, now: T0 + 1 })).toBe(true);
+        const failed = await storage.getEvent(first.event.id);
+        expect(failed).toMatchObject({ status: "failed", lastError: "boom", nextAttemptAt: T0 + 1000, leaseExpiresAt: null });
+        const retry = await storage.claim(request(p, "k", { now: T0 + 2 }));
+        expect(retry.outcome).toBe("claimed");
+        expect(retry.event).toMatchObject({ status: "processing", attempts: 2 });
+      });
+
+      it("marks an event dead when fail gives no retry time, and still lets the provider retry it", async () => {
+        const p = uniqueProvider();
+        const first = await storage.claim(request(p, "k"));
+        if (first.outcome !== "claimed") throw new Error("not claimed");
+        await storage.fail({ id: first.event.id, leaseToken: first.leaseToken as string }, { error: "gave up", retryAt: null, now: T0 + 1 });
+        expect(await storage.getEvent(first.event.id)).toMatchObject({ status: "dead", lastError: "gave up", nextAttemptAt: null });
+        expect((await storage.claim(request(p, "k", { now: T0 + 2 }))).outcome).toBe("claimed");
+      });
+
+      it("mode complete records the event as processed in one step", async () => {
+        const p = uniqueProvider();
+        const result = await storage.claim(request(p, "k", { mode: "complete" }));
+        expect(result.outcome).toBe("claimed");
+        expect(result.event).toMatchObject({ status: "processed", attempts: 1, processedAt: T0, leaseExpiresAt: null });
+        expect((await storage.claim(request(p, "k", { now: T0 + 1 }))).outcome).toBe("duplicate");
+      });
+
+      it("mode pending records the event for workers without a lease", async () => {
+        const p = uniqueProvider();
+        const result = await storage.claim(request(p, "k", { mode: "pending" }));
+        expect(result.outcome).toBe("claimed");
+        expect(result.event).toMatchObject({ status: "pending", attempts: 0, leaseExpiresAt: null });
+        if (result.outcome === "claimed") expect(result.leaseToken).toBeNull();
+      });
+
+      it(`lets exactly one of ${options.concurrency ?? 50} concurrent claims of one key win`, async () => {
+        const p = uniqueProvider();
+        const n = options.concurrency ?? 50;
+        const results = await Promise.all(Array.from({ length: n }, () => storage.claim(request(p, "same"))));
+        expect(results.filter((r) => r.outcome === "claimed")).toHaveLength(1);
+        expect(results.filter((r) => r.outcome === "in_flight")).toHaveLength(n - 1);
+        expect(new Set(results.map((r) => r.event.id)).size).toBe(1);
+        expect((await storage.countEvents({ provider: p })).processing).toBe(1);
+      });
+
+      it("keeps events of different providers with the same key apart", async () => {
+        const p1 = uniqueProvider();
+        const p2 = uniqueProvider();
+        const a = await storage.claim(request(p1, "shared"));
+        const b = await storage.claim(request(p2, "shared"));
+        expect(a.outcome).toBe("claimed");
+        expect(b.outcome).toBe("claimed");
+        expect(a.event.id).not.toBe(b.event.id);
+      });
+    });
+
+    describe("workers", () => {
+      it("claimDue takes pending, due failed and lapsed events, oldest first, each once", async () => {
+        const p = uniqueProvider();
+        const pending = await storage.claim(request(p, "pending", { mode: "pending", event: { ...request(p, "pending").event, receivedAt: T0 + 3 } }));
+        const failedLater = await storage.claim(request(p, "failed-later", { event: { ...request(p, "failed-later").event, receivedAt: T0 + 1 } }));
+        const failedDue = await storage.claim(request(p, "failed-due", { event: { ...request(p, "failed-due").event, receivedAt: T0 + 2 } }));
+        await storage.claim(request(p, "lapsed", { event: { ...request(p, "lapsed").event, receivedAt: T0 + 4 } }));
+        const done = await storage.claim(request(p, "done", { mode: "complete" }));
+        for (const [r, retryAt] of [
+          [failedLater, T0 + 999_999],
+          [failedDue, T0 + 10],
+        ] as const) {
+          if (r.outcome !== "claimed") throw new Error("not claimed");
+          await storage.fail({ id: r.event.id, leaseToken: r.leaseToken as string }, { error: "e", retryAt, now: T0 + 5 });
+        }
+        expect(done.outcome).toBe("claimed");
+        const now = T0 + LEASE + 100; // past the lease of "lapsed"
+        const claimed = await storage.claimDue({ limit: 10, leaseMs: LEASE, now, providers: [p] });
+        expect(claimed.map((c) => c.event.key)).toEqual(["failed-due", "pending", "lapsed"]);
+        for (const c of claimed) {
+          expect(c.event.status).toBe("processing");
+          expect(c.event.leaseExpiresAt).toBe(now + LEASE);
+          expect(c.leaseToken).toEqual(expect.any(String));
+        }
+        expect(claimed.find((c) => c.event.key === "pending")?.event.attempts).toBe(1);
+        expect(claimed.find((c) => c.event.key === "lapsed")?.event.attempts).toBe(2);
+        expect(await storage.claimDue({ limit: 10, leaseMs: LEASE, now, providers: [p] })).toEqual([]);
+        expect(pending.outcome).toBe("claimed");
+      });
+
+      it("claimDue honours limit and providers, and never hands one event to two concurrent callers", async () => {
+        const p = uniqueProvider();
+        const other = uniqueProvider();
+        for (let i = 0; i < 12; i++) {
+          await storage.claim(request(p, `e${i}`, { mode: "pending", event: { ...request(p, `e${i}`).event, receivedAt: T0 + i } }));
+        }
+        await storage.claim(request(other, "x", { mode: "pending" }));
+        const limited = await storage.claimDue({ limit: 2, leaseMs: LEASE, now: T0 + 100, providers: [p] });
+        expect(limited.map((c) => c.event.key)).toEqual(["e0", "e1"]);
+        const racing = await Promise.all(
+          Array.from({ length: 4 }, () => storage.claimDue({ limit: 5, leaseMs: LEASE, now: T0 + 200, providers: [p] })),
+        );
+        const keys = racing.flat().map((c) => c.event.key);
+        expect(keys).toHaveLength(10);
+        expect(new Set(keys).size).toBe(10);
+        expect((await storage.countEvents({ provider: other })).pending).toBe(1);
+      });
+
+      it("requeue puts finished events back to pending, but not one under a live lease", async () => {
+        const p = uniqueProvider();
+        const done = await storage.claim(request(p, "done", { mode: "complete" }));
+        const live = await storage.claim(request(p, "live"));
+        const n = await storage.requeue([done.event.id, live.event.id, "00000000-0000-4000-8000-000000000000"], T0 + 10);
+        expect(n).toBe(1);
+        expect(await storage.getEvent(done.event.id)).toMatchObject({ status: "pending", nextAttemptAt: T0 + 10 });
+        expect((await storage.getEvent(live.event.id))?.status).toBe("processing");
+        const due = await storage.claimDue({ limit: 5, leaseMs: LEASE, now: T0 + 20, providers: [p] });
+        expect(due.map((d) => d.event.id)).toEqual([done.event.id]);
+        expect(due[0]?.event.attempts).toBe(2);
+      });
+    });
+
+    describe("queries", () => {
+      it("lists events newest first, filtered by status, type, call, time range and limit", async () => {
+        const p = uniqueProvider();
+        const base = request(p, "x").event;
+        const mk = (key: string, type: string, callId: string, receivedAt: number, mode: ClaimRequest["mode"]) =>
+          storage.claim(request(p, key, { mode, event: { ...base, key, type, callId, receivedAt } }));
+        await mk("a", "call_started", "c1", T0 + 1, "complete");
+        await mk("b", "call_ended", "c1", T0 + 2, "complete");
+        await mk("c", "call_ended", "c2", T0 + 3, "pending");
+        await mk("d", "call_analyzed", "c2", T0 + 4, "lease");
+        const keys = async (filter: Parameters<WebhookStorage["listEvents"]>[0]) =>
+          (await storage.listEvents({ provider: p, ...filter })).map((e) => e.key);
+        expect(await keys({})).toEqual(["d", "c", "b", "a"]);
+        expect(await keys({ status: "processed" })).toEqual(["b", "a"]);
+        expect(await keys({ status: ["pending", "processing"] })).toEqual(["d", "c"]);
+        expect(await keys({ type: "call_ended" })).toEqual(["c", "b"]);
+        expect(await keys({ type: ["call_started", "call_analyzed"] })).toEqual(["d", "a"]);
+        expect(await keys({ callId: "c1" })).toEqual(["b", "a"]);
+        expect(await keys({ since: T0 + 2, until: T0 + 4 })).toEqual(["c", "b"]);
+        expect(await keys({ limit: 1 })).toEqual(["d"]);
+        expect(await storage.countEvents({ provider: p })).toEqual({ pending: 1, processing: 1, processed: 2, failed: 0, dead: 0 });
+      });
+
+      it("returns null for what it does not have", async () => {
+        expect(await storage.getEvent("00000000-0000-4000-8000-000000000000")).toBeNull();
+        expect(await storage.getCall(uniqueProvider(), "nope")).toBeNull();
+        expect(await storage.getRecord("message", uniqueProvider(), "nope")).toBeNull();
+      });
+    });
+
+    describe("records", () => {
+      it("merges records with the claim, and not for a duplicate or an in-flight delivery", async () => {
+        const p = uniqueProvider();
+        const first = await storage.claim(request(p, "k", {}, [patch(p, "c1", 10, { status: "ongoing", from: "+1" })]));
+        await storage.claim(request(p, "k", { now: T0 + 1 }, [patch(p, "c1", 40, { status: "ended" })]));
+        expect((await storage.getCall(p, "c1"))?.fields).toMatchObject({ status: "ongoing", from: "+1" });
+        if (first.outcome !== "claimed") throw new Error("not claimed");
+        await storage.complete({ id: first.event.id, leaseToken: first.leaseToken as string }, { now: T0 + 2 });
+        await storage.claim(request(p, "k", { now: T0 + 3 }, [patch(p, "c1", 40, { status: "ended" })]));
+        expect((await storage.getCall(p, "c1"))?.fields.status).toBe("ongoing");
+      });
+
+      it("gives the same record as the reference merge, whatever the order of the patches", async () => {
+        const p = uniqueProvider();
+        const patches = [
+          patch(p, "x", 10, { status: "ongoing", from: "+14155550100", startedAt: T0 }, { call_status: "ongoing", agent_name: "A" }, { orgId: "org-1" }),
+          patch(p, "x", 40, { status: "ended", endedAt: T0 + 95_000, durationMs: 95_000, transcript: "Hi ¿qué?", recordingUrl: null }, {
+            call_status: "ended",
+            transcript_object: [{ role: "agent", content: "Hi" }],
+            agent_name: null,
+          }),
+          patch(p, "x", 50, { status: "ended", summary: "Booked.", successful: true, costCents: 11.5 }, { call_status: "ended", call_analysis: { call_summary: "Booked." } }),
+          patch(p, "x", 20, { status: "ongoing", transcript: "Hi" }, { call_status: "ongoing", transcript_object: [] }, { version: recordVersion(20, 2, "tu:x:2") }),
+        ];
+        let expected: StoredRecord | null = null;
+        for (const pt of patches) expected = mergeRecord(expected, pt, T0);
+        const orders = permutations(patches.map((_, i) => i));
+        for (const [n, order] of orders.entries()) {
+          const id = `x${n}`;
+          for (const [i, index] of order.entries()) {
+            const pt = patches[index] as RecordPatch;
+            await storage.claim(request(p, `${id}:${index}`, { mode: "complete", now: T0 + i }, [{ ...pt, id }]));
+          }
+          const record = await storage.getCall(p, id);
+          expect(comparable(record)).toEqual({ ...comparable(expected), id });
+        }
+        expect(expected?.fields).toMatchObject({ status: "ended", from: "+14155550100", transcript: "Hi ¿qué?", summary: "Booked.", durationMs: 95_000 });
+        expect(expected?.data).toMatchObject({ agent_name: "A", call_analysis: { call_summary: "Booked." } });
+        expect(expected?.orgId).toBe("org-1");
+        expect(expected?.eventTypes).toEqual(["stage_10", "stage_20", "stage_40", "stage_50"]);
+      });
+
+      it("derives a call's status and talk time when no event states them", async () => {
+        const p = uniqueProvider();
+        const rang = patch(p, "m", 10, { startedAt: T0, direction: "inbound" });
+        const connected = patch(p, "m", 30, { connectedAt: T0 + 5_000 });
+        const completed = patch(p, "m", 40, { endedAt: T0 + 65_000 });
+        const apply = async (id: string, list: RecordPatch[]) => {
+          for (const [i, pt] of list.entries()) {
+            await storage.claim(request(p, `${id}:${pt.eventType}`, { mode: "complete", now: T0 + i }, [{ ...pt, id }]));
+          }
+          return (await storage.getCall(p, id))?.fields;
+        };
+        expect(await apply("ringing", [rang])).toMatchObject({ status: "ringing" });
+        expect(await apply("live", [rang, connected])).toMatchObject({ status: "in_progress" });
+        expect(await apply("missed", [completed, rang])).toMatchObject({ status: "missed", durationMs: 0 });
+        expect(await apply("answered", [completed, rang, connected])).toMatchObject({ status: "completed", durationMs: 60_000 });
+        const stated = await apply("stated", [completed, connected, patch(p, "m", 45, { status: "voicemail", durationMs: 12_000 })]);
+        expect(stated).toMatchObject({ status: "voicemail", durationMs: 12_000 });
+      });
+
+      it("keeps kinds apart and reads any kind back", async () => {
+        const p = uniqueProvider();
+        await storage.claim(
+          request(p, "k", { mode: "complete" }, [
+            patch(p, "same", 10, { body: "hello" }, undefined, { kind: "message" }),
+            patch(p, "same", 10, { status: "ongoing" }),
+            patch(p, "rep", 10, { metrics: { calls_total: { value: 3, unit: "count" } }, date: "2026-03-14" }, undefined, { kind: "report" }),
+          ]),
+        );
+        expect((await storage.getRecord("message", p, "same"))?.fields).toEqual({ body: "hello" });
+        expect((await storage.getRecord("call", p, "same"))?.fields).toMatchObject({ status: "ongoing" });
+        expect((await storage.getRecord("report", p, "rep"))?.fields).toEqual({
+          metrics: { calls_total: { value: 3, unit: "count" } },
+          date: "2026-03-14",
+        });
+        expect(await storage.getRecord("recording", p, "same")).toBeNull();
+      });
+    });
+  });
+}
