@@ -398,6 +398,7 @@ export function createWebhookHandler<TEvent>(
 
   return {
     provider,
+    maxBodyBytes,
     fetch: fetchHandler,
     handle,
     runStored: (stored, leaseToken) => {

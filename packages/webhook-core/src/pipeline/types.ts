@@ -182,6 +182,8 @@ export interface RunResult {
 /** The handler every provider factory returns. */
 export interface WebhookHandler {
   readonly provider: string;
+  /** The body limit, for adapters that read the body themselves (they answer 413 past it). */
+  readonly maxBodyBytes: number;
   /** Web-standard entry point (Workers, Deno, Bun, Next.js route handlers, Hono). */
   fetch(
     request: Request,
