@@ -26,5 +26,3 @@ export function workspaceAliases(): Alias[] {
   }
   return aliases;
 }
-
-export const fixturesDir = fileURLToPath(new URL("../shared/fixtures/", import.meta.url));

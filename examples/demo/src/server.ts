@@ -1,0 +1,29 @@
+import { createServer, type Server } from "node:http";
+import type { WebhookHandler } from "@callhooks/webhook-core";
+
+/**
+ * The smallest possible Node server for a callhooks handler: read the raw body, hand it to
+ * `handler.handle`, copy the answer back. (The Express, Hono and Fastify adapters do the same with
+ * their frameworks' idioms.)
+ */
+export async function serve(handler: WebhookHandler, path = "/webhooks/retell"): Promise<{ url: string; server: Server }> {
+  const server = createServer(async (req, res) => {
+    if (req.url !== path) {
+      res.writeHead(404).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const result = await handler.handle({
+      method: req.method ?? "GET",
+      headers: req.headers,
+      body: Buffer.concat(chunks),
+      remoteAddress: req.socket.remoteAddress,
+    });
+    res.writeHead(result.status, result.headers).end(result.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("no address");
+  return { url: `http://127.0.0.1:${address.port}${path}`, server };
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryStorage } from "@callhooks/storage-memory";
+import type { ClaimRequest } from "@callhooks/webhook-core";
+
+const claim = (key: string, mode: ClaimRequest["mode"], now = 1): ClaimRequest => ({
+  event: { provider: "p", key, type: "t", callId: null, orgId: null, payload: {}, receivedAt: now },
+  records: [{ kind: "call", provider: "p", id: key, orgId: null, eventType: "t", version: "10.0000000000000000.k", fields: { status: "x" } }],
+  mode,
+  leaseMs: 1000,
+  now,
+});
+
+describe("storage-memory bounds", () => {
+  it("forgets the oldest finished events first once past maxEvents", async () => {
+    const storage = createMemoryStorage({ maxEvents: 3 });
+    const pending = await storage.claim(claim("pending", "pending"));
+    for (const key of ["a", "b", "c"]) await storage.claim(claim(key, "complete"));
+    expect(storage.size().events).toBe(3);
+    expect(await storage.getEvent(pending.event.id)).not.toBeNull(); // unfinished work is kept
+    expect((await storage.claim(claim("a", "complete"))).outcome).toBe("claimed"); // "a" was forgotten
+    expect((await storage.claim(claim("c", "complete"))).outcome).toBe("duplicate");
+  });
+
+  it("keeps at most maxRecords records, dropping the least recently updated", async () => {
+    const storage = createMemoryStorage({ maxRecords: 2 });
+    await storage.claim(claim("r1", "complete"));
+    await storage.claim(claim("r2", "complete"));
+    await storage.claim(claim("r3", "complete"));
+    expect(storage.size().records).toBe(2);
+    expect(await storage.getCall("p", "r1")).toBeNull();
+    expect(await storage.getCall("p", "r3")).not.toBeNull();
+  });
+
+  it("stays at its cap under many distinct events", async () => {
+    const storage = createMemoryStorage({ maxEvents: 100, maxRecords: 50 });
+    for (let i = 0; i < 5000; i++) await storage.claim(claim(`e${i}`, "complete", i));
+    expect(storage.size()).toEqual({ events: 100, records: 50 });
+  });
+
+  it("hands copies out, so callers cannot change what is stored", async () => {
+    const storage = createMemoryStorage();
+    const result = await storage.claim(claim("x", "complete"));
+    result.event.status = "dead";
+    const call = await storage.getCall("p", "x");
+    call!.fields.status = "tampered";
+    expect((await storage.getEvent(result.event.id))?.status).toBe("processed");
+    expect((await storage.getCall("p", "x"))?.fields.status).toBe("x");
+  });
+
+  it("refuses a cap below one", () => {
+    expect(() => createMemoryStorage({ maxEvents: 0 })).toThrow(RangeError);
+  });
+});
