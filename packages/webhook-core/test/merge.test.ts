@@ -13,7 +13,9 @@ const arbPatch = fc.record({
   eventType: fc.constantFrom("started", "ended", "analyzed"),
 });
 
-const toPatch = (p: fc.infer<typeof arbPatch>, i: number): RecordPatch => ({
+type RawPatch = typeof arbPatch extends fc.Arbitrary<infer T> ? T : never;
+
+const toPatch = (p: RawPatch, i: number): RecordPatch => ({
   kind: "call",
   provider: "p",
   id: "c",
