@@ -132,3 +132,76 @@ export {
   type RetellCallInboundResponse,
   type RetellChatInboundResponse,
 } from "./retell/schemas.js";
+
+// MightyCall
+export {
+  createMightyCallHandler,
+  MIGHTYCALL_DEFAULT_MAX_BODY_BYTES,
+  type MightyCallHandlerOptions,
+  type MightyCallHandlers,
+  type MightyCallPushOptions,
+  type MightyCallNativeOptions,
+} from "./mightycall/handler.js";
+export { mightyCallDefinition, type MightyCallDefinitionOptions } from "./mightycall/definition.js";
+export type { MightyCallPushOrgOptions, MightyCallNativeOrgOptions } from "./mightycall/org.js";
+export {
+  assertMightyCallBearer,
+  assertMightyCallApiKey,
+  verifyMightyCallBearer,
+  verifyMightyCallApiKey,
+  answerMightyCallEcho,
+  MIGHTYCALL_ECHO_HEADER,
+} from "./mightycall/auth.js";
+export { mightyCallEventKey, mightyCallCallId } from "./mightycall/keys.js";
+export {
+  parseMightyCallEvent,
+  mightyCallFormat,
+  mightyCallEventType,
+  isMightyCallKnownEventType,
+  isMightyCallNativeEvent,
+  isMightyCallPushEvent,
+  isKnownMightyCallNativeEvent,
+  type MightyCallEvent,
+  type MightyCallEventType,
+  type MightyCallEventOf,
+  type MightyCallFormat,
+} from "./mightycall/events.js";
+export {
+  mightyCallPushEventSchemas,
+  mightyCallPushEventSchema,
+  mightyCallPushEventTypes,
+  mightyCallCallCompletedSchema,
+  mightyCallSmsReceivedSchema,
+  mightyCallSmsSentSchema,
+  mightyCallRecordingAvailableSchema,
+  mightyCallReportDailySchema,
+  mightyCallReportHourlySchema,
+  mightyCallMetricSchema,
+  mightyCallDirections,
+  mightyCallCallStatuses,
+  mightyCallSmsStatuses,
+  mightyCallMetricTypes,
+  isMightyCallPushEventType,
+  type MightyCallPushEvent,
+  type MightyCallPushEventType,
+  type MightyCallPushEventOf,
+  type MightyCallCallCompletedEvent,
+  type MightyCallSmsEvent,
+  type MightyCallRecordingAvailableEvent,
+  type MightyCallReportEvent,
+  type MightyCallMetric,
+  type MightyCallMetricType,
+} from "./mightycall/push-schemas.js";
+export {
+  mightyCallNativeEventSchemas,
+  mightyCallNativeEventTypes,
+  mightyCallNativeBodySchema,
+  mightyCallUnknownNativeEventSchema,
+  isMightyCallNativeEventType,
+  type MightyCallNativeEvent,
+  type MightyCallNativeEventType,
+  type MightyCallNativeEventOf,
+  type MightyCallNativeEventMap,
+  type MightyCallNativeBody,
+  type MightyCallUnknownNativeEvent,
+} from "./mightycall/native-schemas.js";

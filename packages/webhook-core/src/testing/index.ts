@@ -12,3 +12,15 @@ export {
   type SignedRetellRequestOptions,
 } from "./retell-requests.js";
 export { retellSample, type RetellSampleOptions } from "./retell-samples.js";
+export { mightyCallSample, type MightyCallSampleOptions } from "./mightycall-samples.js";
+export {
+  createMightyCallPushRequest,
+  createMightyCallPushWebhook,
+  createMightyCallNativeRequest,
+  createMightyCallNativeWebhook,
+  createMightyCallEchoRequest,
+  mightyCallPushHeaders,
+  mightyCallNativeBody,
+  type MightyCallPushRequestOptions,
+  type MightyCallNativeRequestOptions,
+} from "./mightycall-requests.js";

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mergeRecord, recordVersion } from "../storage/merge.js";
 import type { ClaimRequest, RecordPatch, StoredRecord, WebhookStorage } from "../storage/types.js";
+import type { MightyCallNativeEvent } from "../mightycall/native-schemas.js";
+import { mightyCallNativeRecords } from "../mightycall/normalize/native.js";
+import { mightyCallSample } from "./mightycall-samples.js";
 
 export interface StorageConformanceOptions {
   /**
@@ -370,6 +373,75 @@ export function describeStorageConformance(name: string, options: StorageConform
           date: "2026-03-14",
         });
         expect(await storage.getRecord("recording", p, "same")).toBeNull();
+      });
+    });
+
+    describe("records of several patches per event (MightyCall)", () => {
+      const reference = (patches: readonly RecordPatch[], kind: RecordPatch["kind"], id: string) => {
+        let record: StoredRecord | null = null;
+        for (const pt of patches) if (pt.kind === kind && pt.id === id) record = mergeRecord(record, pt, T0);
+        return comparable(record);
+      };
+
+      it("merges every patch of one claim, several of them into the same record", async () => {
+        const p = uniqueProvider();
+        const earliest = (ms: number, key: string) => recordVersion(10, Number.MAX_SAFE_INTEGER - ms * 1000, key);
+        const patches: RecordPatch[] = [
+          patch(p, "c", 40, { endedAt: T0 + 60_000, direction: "inbound" }),
+          patch(p, "c", 10, { startedAt: T0, connectedAt: T0 + 5_000, extension: "101" }, undefined, { version: earliest(T0, "c:first") }),
+          patch(p, "rec", 50, { callId: "c", url: "https://example.com/c.mp3", durationMs: 60_000 }, undefined, { kind: "recording" }),
+          patch(p, "c", 50, { recordingUrl: "https://example.com/c.mp3" }),
+        ];
+        await storage.claim(request(p, "one-event", { mode: "complete" }, patches));
+        expect(comparable(await storage.getCall(p, "c"))).toEqual(reference(patches, "call", "c"));
+        expect(comparable(await storage.getRecord("recording", p, "rec"))).toEqual(reference(patches, "recording", "rec"));
+        expect((await storage.getCall(p, "c"))?.fields).toMatchObject({
+          status: "completed",
+          durationMs: 55_000,
+          extension: "101",
+          recordingUrl: "https://example.com/c.mp3",
+        });
+      });
+
+      it("keeps the falsy values a patch states: 0, false and the empty string", async () => {
+        const p = uniqueProvider();
+        await storage.claim(
+          request(p, "k", { mode: "complete" }, [
+            patch(p, "missed", 40, { status: "missed", durationMs: 0, successful: false, callerName: "" }),
+            patch(p, "m", 20, { body: "", status: "sent" }, undefined, { kind: "message" }),
+            patch(p, "r", 10, { hour: 0, metrics: { calls_missed: { value: 0, unit: null } } }, undefined, { kind: "report" }),
+          ]),
+        );
+        expect((await storage.getCall(p, "missed"))?.fields).toEqual({ status: "missed", durationMs: 0, successful: false, callerName: "" });
+        expect((await storage.getRecord("message", p, "m"))?.fields).toEqual({ body: "", status: "sent" });
+        expect((await storage.getRecord("report", p, "r"))?.fields).toEqual({ hour: 0, metrics: { calls_missed: { value: 0, unit: null } } });
+      });
+
+      it("gives a native call's record whatever order its events arrive in", async () => {
+        const p = uniqueProvider();
+        const types = ["IncomingCall", "IncomingCallRinging", "IncomingCallStopRinging", "IncomingCallConnected", "IncomingCallCompleted"] as const;
+        const perEvent = types.map((type) => {
+          const event = mightyCallSample(type, { callId: "native" }) as MightyCallNativeEvent;
+          const key = `${type}:${event.Guid}`;
+          return { key, patches: mightyCallNativeRecords(event, { key, orgId: "org-1" }).map((pt) => ({ ...pt, provider: p })) };
+        });
+        const expected = reference(
+          perEvent.flatMap((e) => e.patches),
+          "call",
+          "native",
+        );
+        // A spread of orders (all 120 run in webhook-core's own tests): enough to catch an
+        // order-dependent storage without 600 round trips to a database.
+        const orders = permutations(perEvent.map((_, i) => i)).filter((_, n) => n % 17 === 0 || n === 119);
+        for (const [n, order] of orders.entries()) {
+          const id = `native-${n}`;
+          for (const index of order) {
+            const { key, patches } = perEvent[index] as (typeof perEvent)[number];
+            await storage.claim(request(p, `${id}:${key}`, { mode: "complete" }, patches.map((pt) => ({ ...pt, id }))));
+          }
+          expect(comparable(await storage.getCall(p, id))).toEqual({ ...expected, id });
+        }
+        expect(expected?.fields).toMatchObject({ status: "completed", direction: "inbound", extension: "101" });
       });
     });
   });

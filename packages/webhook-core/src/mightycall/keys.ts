@@ -1,0 +1,51 @@
+import { isMightyCallNativeEvent, type MightyCallEvent } from "./events.js";
+import type { MightyCallPushEvent } from "./push-schemas.js";
+
+const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
+const scalar = (value: unknown): string | undefined =>
+  typeof value === "string" ? value : typeof value === "number" && Number.isFinite(value) ? String(value) : undefined;
+
+function pushKey(event: MightyCallPushEvent): string {
+  switch (event.event) {
+    case "call.completed":
+      return `${event.event}:${event.call_id}`;
+    case "sms.received":
+    case "sms.sent":
+      // One message moves through pending → sent → failed under one sms_id: each status is a fact
+      // of its own, so it is part of the key (a retry of one status is still one event).
+      return `${event.event}:${event.sms_id}:${event.status}`;
+    case "recording.available":
+      return `${event.event}:${event.recording_id}`;
+    case "report.daily":
+    case "report.hourly":
+      return `${event.event}:${event.report_id}`;
+  }
+}
+
+/**
+ * The duplicate key: push events by their own id (with the event name); native events by `Guid`,
+ * MightyCall's event id. A native event without a Guid falls back to what identifies a delivery
+ * (EventType, call id, extension, time); with none of them it is never deduplicated (null).
+ */
+export function mightyCallEventKey(event: MightyCallEvent): string | null {
+  if (!isMightyCallNativeEvent(event)) return pushKey(event);
+  const raw = event as Record<string, unknown>;
+  const guid = text(raw.Guid);
+  if (guid) return `${event.EventType}:${guid}`;
+  const body = (typeof raw.Body === "object" && raw.Body !== null ? raw.Body : {}) as Record<string, unknown>;
+  const callId = text(body.Id);
+  const timestamp = text(raw.Timestamp);
+  if (!callId || !timestamp) return null;
+  return `${event.EventType}:${callId}:${scalar(body.Extension) ?? ""}:${timestamp}`;
+}
+
+/** The call an event concerns, when it names one. */
+export function mightyCallCallId(event: MightyCallEvent): string | null {
+  if (isMightyCallNativeEvent(event)) {
+    const body = (event as Record<string, unknown>).Body;
+    return (typeof body === "object" && body !== null && text((body as Record<string, unknown>).Id)) || null;
+  }
+  if (event.event === "call.completed") return event.call_id;
+  if (event.event === "recording.available") return event.call_id ?? null;
+  return null;
+}

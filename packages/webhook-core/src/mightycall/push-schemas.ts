@@ -1,0 +1,170 @@
+import { z } from "zod";
+import { opt } from "../schema-helpers.js";
+import { calendarDateSchema, timestampSchema } from "./time.js";
+
+/*
+ * The push contract (`call.completed`, `sms.*`, `recording.available`, `report.*`): snake_case JSON
+ * sent with `Authorization: Bearer <secret>`. MightyCall does not send it itself; it is the format
+ * many Supabase apps built around MightyCall use, so callhooks owns it and checks it strictly:
+ * closed enums, required fields, real timestamps, finite non-negative numbers. Fields beyond the
+ * contract are kept (loose objects), never a reason to lose an event.
+ */
+
+const id = z.string().min(1);
+const phone = z.string().min(1);
+/** Up to nanoseconds: RFC 3339 sets no limit, and Go and PostgreSQL write 9 and 6 digits. */
+const timestamp = timestampSchema(9);
+/** Whole seconds; 0 is a real value (a missed call), which the originating receivers rejected. */
+const seconds = z.number().int().nonnegative();
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+export const mightyCallDirections = ["inbound", "outbound"] as const;
+export const mightyCallCallStatuses = ["completed", "missed", "voicemail", "transferred"] as const;
+export const mightyCallSmsStatuses = ["sent", "received", "failed", "pending"] as const;
+export const mightyCallMetricTypes = [
+  "calls_total",
+  "calls_completed",
+  "calls_missed",
+  "calls_transferred",
+  "calls_abandoned",
+  "avg_call_duration",
+  "sms_sent",
+  "sms_received",
+  "queue_wait_time",
+  "agent_active_time",
+] as const;
+
+/** Where the event comes from: at least one is needed, which the handler checks (400 `missing_context`). */
+const tenant = {
+  org_id: opt(id),
+  integration_id: opt(id),
+};
+
+export const mightyCallCallCompletedSchema = z.looseObject({
+  event: z.literal("call.completed"),
+  call_id: id,
+  /** The business number. */
+  phone_number: phone,
+  caller_name: opt(z.string()),
+  /** The other party. */
+  caller_phone: opt(phone),
+  duration: seconds,
+  status: z.enum(mightyCallCallStatuses),
+  direction: z.enum(mightyCallDirections),
+  recording_url: opt(httpUrl),
+  timestamp,
+  ...tenant,
+});
+
+function smsEvent<const T extends "sms.received" | "sms.sent">(event: T) {
+  return z.looseObject({
+    event: z.literal(event),
+    sms_id: id,
+    /** The business number. */
+    phone_number: phone,
+    direction: z.enum(mightyCallDirections),
+    sender: phone,
+    recipient: phone,
+    /** May be empty (a picture message). */
+    message: z.string(),
+    status: z.enum(mightyCallSmsStatuses),
+    timestamp,
+    ...tenant,
+  });
+}
+
+export const mightyCallSmsReceivedSchema = smsEvent("sms.received");
+export const mightyCallSmsSentSchema = smsEvent("sms.sent");
+
+export const mightyCallRecordingAvailableSchema = z.looseObject({
+  event: z.literal("recording.available"),
+  recording_id: id,
+  /** The call it records, when known. */
+  call_id: opt(id),
+  phone_number: opt(phone),
+  url: httpUrl,
+  duration: seconds,
+  format: opt(z.string().min(1)),
+  size_bytes: opt(z.number().int().nonnegative()),
+  timestamp,
+  ...tenant,
+});
+
+export const mightyCallMetricSchema = z.looseObject({
+  metric_type: z.enum(mightyCallMetricTypes),
+  /** zod 4 numbers are finite: NaN and ±Infinity (JSON's `1e999`) are rejected. */
+  value: z.number().nonnegative(),
+  unit: opt(z.string()),
+});
+
+/** Non-empty, one entry per metric type (a report keeps metrics by type: a repeat would be lost). */
+const metrics = z
+  .array(mightyCallMetricSchema)
+  .min(1)
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    for (const [index, metric] of list.entries()) {
+      if (seen.has(metric.metric_type)) {
+        ctx.addIssue({ code: "custom", path: [index, "metric_type"], message: "Each metric_type may appear once per report" });
+      }
+      seen.add(metric.metric_type);
+    }
+  });
+
+const reportFields = {
+  report_id: id,
+  date: calendarDateSchema,
+  phone_number: opt(phone),
+  metrics,
+  timestamp,
+  ...tenant,
+};
+
+export const mightyCallReportDailySchema = z.looseObject({
+  event: z.literal("report.daily"),
+  report_type: z.literal("daily"),
+  ...reportFields,
+});
+
+export const mightyCallReportHourlySchema = z.looseObject({
+  event: z.literal("report.hourly"),
+  report_type: z.literal("hourly"),
+  /** The hour of `date` the report covers, 0–23. */
+  hour: z.number().int().min(0).max(23),
+  ...reportFields,
+});
+
+/** Every push event, by name. An event name not listed here is refused (400): the contract is ours. */
+export const mightyCallPushEventSchemas = {
+  "call.completed": mightyCallCallCompletedSchema,
+  "sms.received": mightyCallSmsReceivedSchema,
+  "sms.sent": mightyCallSmsSentSchema,
+  "recording.available": mightyCallRecordingAvailableSchema,
+  "report.daily": mightyCallReportDailySchema,
+  "report.hourly": mightyCallReportHourlySchema,
+} as const;
+
+export type MightyCallPushEventType = keyof typeof mightyCallPushEventSchemas;
+export const mightyCallPushEventTypes = Object.keys(mightyCallPushEventSchemas) as MightyCallPushEventType[];
+
+export const mightyCallPushEventSchema = z.discriminatedUnion("event", [
+  mightyCallCallCompletedSchema,
+  mightyCallSmsReceivedSchema,
+  mightyCallSmsSentSchema,
+  mightyCallRecordingAvailableSchema,
+  mightyCallReportDailySchema,
+  mightyCallReportHourlySchema,
+]);
+
+export type MightyCallPushEventOf<K extends MightyCallPushEventType> = z.infer<(typeof mightyCallPushEventSchemas)[K]>;
+export type MightyCallPushEvent = z.infer<typeof mightyCallPushEventSchema>;
+export type MightyCallCallCompletedEvent = MightyCallPushEventOf<"call.completed">;
+export type MightyCallSmsEvent = MightyCallPushEventOf<"sms.received" | "sms.sent">;
+export type MightyCallRecordingAvailableEvent = MightyCallPushEventOf<"recording.available">;
+export type MightyCallReportEvent = MightyCallPushEventOf<"report.daily" | "report.hourly">;
+export type MightyCallMetric = z.infer<typeof mightyCallMetricSchema>;
+export type MightyCallMetricType = (typeof mightyCallMetricTypes)[number];
+
+export function isMightyCallPushEventType(type: string): type is MightyCallPushEventType {
+  return Object.hasOwn(mightyCallPushEventSchemas, type);
+}
