@@ -1,15 +1,11 @@
 import { createMemoryStorage } from "@callhooks/storage-memory";
-import { createRetellHandler } from "@callhooks/webhook-core";
-import { createSignedRetellRequest } from "@callhooks/webhook-core/testing";
-import { demoCallId, steps } from "./scenario.ts";
+import { createMightyCallHandler, createRetellHandler } from "@callhooks/webhook-core";
+import { MIGHTYCALL_CALL, RETELL_CALL, secrets, steps } from "./scenario.ts";
 import { serve } from "./server.ts";
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: number) => (text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
 const [green, red, dim, bold] = [paint(32), paint(31), paint(2), paint(1)];
-
-// A demo key: in an app this is the Retell API key with the "webhook" badge.
-const API_KEY = "key_demo_0123456789abcdef";
 
 /** Whether `actual` has every field of `expected` (recursively). */
 function contains(actual: unknown, expected: unknown): boolean {
@@ -17,55 +13,77 @@ function contains(actual: unknown, expected: unknown): boolean {
   if (typeof actual !== "object" || actual === null) return false;
   return Object.entries(expected).every(([key, value]) => contains((actual as Record<string, unknown>)[key], value));
 }
-const ran: string[] = [];
 
-const storage = createMemoryStorage();
-const handler = createRetellHandler({
-  apiKey: API_KEY,
+const ran: string[] = [];
+const storage = createMemoryStorage(); // one storage for both providers
+
+const retell = createRetellHandler({
+  apiKey: secrets.retell,
   storage,
   logger: {},
   on: {
-    call_started: (event) => void ran.push(`call_started ${event.call.call_id}`),
-    call_ended: (event) => void ran.push(`call_ended ${event.call.call_id} (${event.call.disconnection_reason})`),
-    call_analyzed: (event) => void ran.push(`call_analyzed: "${event.call.call_analysis?.call_summary}"`),
+    call_started: (event) => void ran.push(`retell call_started ${event.call.call_id}`),
+    call_ended: (event) => void ran.push(`retell call_ended ${event.call.call_id} (${event.call.disconnection_reason})`),
+    call_analyzed: (event) => void ran.push(`retell call_analyzed: "${event.call.call_analysis?.call_summary}"`),
     call_inbound: (event) => {
-      ran.push(`call_inbound from ${event.call_inbound.from_number}`);
+      ran.push(`retell call_inbound from ${event.call_inbound.from_number}`);
       return { call_inbound: { override_agent_id: "agent_after_hours", dynamic_variables: { caller: event.call_inbound.from_number } } };
     },
   },
 });
 
-const { url, server } = await serve(handler);
-console.log(bold(`callhooks demo — a Retell webhook receiver on ${url} (storage: memory)\n`));
+const mightyCall = createMightyCallHandler({
+  push: { secret: secrets.mightyCallPush },
+  native: { apiKey: secrets.mightyCallApiKey, orgFromUrl: (url) => url.searchParams.get("org") },
+  storage,
+  logger: {},
+  on: {
+    IncomingCallCompleted: (event, context) => void ran.push(`mightycall IncomingCallCompleted ${event.Body.Id} (org ${context.orgId})`),
+    "sms.received": (event) => void ran.push(`mightycall sms.received: "${event.message}"`),
+  },
+});
+
+const { baseUrl, server } = await serve({ "/webhooks/retell": retell, "/webhooks/mightycall": mightyCall });
+console.log(bold(`callhooks demo — Retell and MightyCall receivers on ${baseUrl} (storage: memory)\n`));
 
 let failures = 0;
 for (const step of steps) {
-  const signed = await createSignedRetellRequest(step.event, { apiKey: step.forgeWith ?? API_KEY, url });
-  let body = await signed.text();
-  if (step.tamper) body = step.tamper(body);
-  const response = await fetch(url, { method: "POST", headers: signed.headers, body });
+  const response = await fetch(await step.request(baseUrl));
   const text = await response.text();
   const json = text ? JSON.parse(text) : {};
-  const ok = response.status === step.expectStatus && (!step.expectBody || contains(json, step.expectBody));
+  const ok =
+    response.status === step.expectStatus &&
+    (!step.expectBody || contains(json, step.expectBody)) &&
+    (!step.expectHeader || response.headers.get(step.expectHeader[0]) === step.expectHeader[1]);
   if (!ok) failures++;
-  console.log(`${ok ? green("✓") : red("✗")} ${step.title.padEnd(48)} ${String(response.status).padEnd(4)} ${dim(text.slice(0, 90))}`);
+  console.log(`${ok ? green("✓") : red("✗")} ${step.title.padEnd(44)} ${String(response.status).padEnd(4)} ${dim(text.slice(0, 80))}`);
 }
 
 console.log(bold("\nHandlers ran (each once, whatever the duplicates):"));
 for (const line of ran) console.log(`  • ${line}`);
 
-const call = await storage.getCall("retell", demoCallId);
-console.log(bold(`\nThe merged call record for ${demoCallId}:`));
-const { transcript, ...fields } = call?.fields ?? {};
-console.log(fields);
+const retellCall = await storage.getCall("retell", RETELL_CALL);
+const { transcript, ...retellFields } = retellCall?.fields ?? {};
+console.log(bold(`\nThe merged Retell call record (${retellCall?.eventTypes.join(", ")}):`));
+console.log(retellFields);
 console.log(dim(`  transcript: ${JSON.stringify(transcript)}`));
-console.log(dim(`  built from: ${call?.eventTypes.join(", ")}`));
+
+const mightyCallRecord = await storage.getCall("mightycall", MIGHTYCALL_CALL);
+console.log(bold(`\nThe merged MightyCall call record (${mightyCallRecord?.eventTypes.join(", ")}):`));
+console.log(mightyCallRecord?.fields);
 console.log(bold("\nEvents in storage by status:"), await storage.countEvents());
 
 server.close();
-const expectedRuns = 4;
-if (failures || ran.length !== expectedRuns || call?.fields.status !== "ended" || !call.fields.summary) {
-  console.error(red(`\nThe demo did not go as expected (${failures} step(s) failed, ${ran.length} handler runs).`));
+const expectedRuns = 6;
+const problems = [
+  failures && `${failures} step(s) answered unexpectedly`,
+  ran.length !== expectedRuns && `${ran.length} handler runs instead of ${expectedRuns}`,
+  retellCall?.fields.status !== "ended" && "the Retell call is not ended",
+  !retellCall?.fields.summary && "the Retell call has no summary",
+  mightyCallRecord?.fields.status !== "completed" && "the MightyCall call is not completed",
+].filter(Boolean);
+if (problems.length) {
+  console.error(red(`\nThe demo did not go as expected: ${problems.join("; ")}.`));
   process.exit(1);
 }
 console.log(green("\nAll steps behaved as expected."));

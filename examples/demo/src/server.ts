@@ -2,13 +2,15 @@ import { createServer, type Server } from "node:http";
 import type { WebhookHandler } from "@callhooks/webhook-core";
 
 /**
- * The smallest possible Node server for a callhooks handler: read the raw body, hand it to
- * `handler.handle`, copy the answer back. (The Express, Hono and Fastify adapters do the same with
- * their frameworks' idioms.)
+ * The smallest possible Node server for callhooks handlers: route by path, read the raw body, hand
+ * it to `handler.handle`, copy the answer back. (The Express, Hono and Fastify adapters do the same
+ * with their frameworks' idioms.)
  */
-export async function serve(handler: WebhookHandler, path = "/webhooks/retell"): Promise<{ url: string; server: Server }> {
+export async function serve(routes: Record<string, WebhookHandler>): Promise<{ baseUrl: string; server: Server }> {
   const server = createServer(async (req, res) => {
-    if (req.url !== path) {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const handler = routes[url.pathname];
+    if (!handler) {
       res.writeHead(404).end();
       return;
     }
@@ -19,11 +21,12 @@ export async function serve(handler: WebhookHandler, path = "/webhooks/retell"):
       headers: req.headers,
       body: Buffer.concat(chunks),
       remoteAddress: req.socket.remoteAddress,
+      url: url.href,
     });
     res.writeHead(result.status, result.headers).end(result.body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   if (!address || typeof address === "string") throw new Error("no address");
-  return { url: `http://127.0.0.1:${address.port}${path}`, server };
+  return { baseUrl: `http://127.0.0.1:${address.port}`, server };
 }

@@ -6,10 +6,12 @@ import { expect, it } from "vitest";
 const run = promisify(execFile);
 const dir = fileURLToPath(new URL("..", import.meta.url));
 
-it("runs the demo end to end: every step answered as expected, one call record", async () => {
+it("runs the demo end to end: every step answered as expected, one record per call", async () => {
   const { stdout } = await run(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
   expect(stdout).toContain("All steps behaved as expected.");
   expect(stdout).not.toContain("✗");
-  expect(stdout).toMatch(/call_ended again \(Retell's retry\)\s+200\s+\{"status":"duplicate"/);
+  expect(stdout).toMatch(/call_ended again \(a retry\)\s+200\s+\{"status":"duplicate"/);
   expect(stdout).toMatch(/forged signature \(wrong API key\)\s+401/);
+  expect(stdout).toMatch(/MightyCall Echo URL check\s+200/);
+  expect(stdout).toMatch(/status: 'completed'/);
 }, 60_000);
