@@ -18,8 +18,8 @@ export function workspaceAliases(): Alias[] {
     if (!existsSync(join(src, "index.ts"))) continue;
     const name = `@callhooks/${dir}`;
     for (const sub of readdirSync(src, { withFileTypes: true })) {
-      if (sub.isDirectory() && existsSync(join(src, sub.name, "index.ts")) && sub.name === "testing") {
-        aliases.push({ find: new RegExp(`^${name}/testing$`), replacement: join(src, "testing", "index.ts") });
+      if (sub.isDirectory() && existsSync(join(src, sub.name, "index.ts")) && ["testing", "samples"].includes(sub.name)) {
+        aliases.push({ find: new RegExp(`^${name}/${sub.name}$`), replacement: join(src, sub.name, "index.ts") });
       }
     }
     aliases.push({ find: new RegExp(`^${name}$`), replacement: join(src, "index.ts") });

@@ -6,7 +6,7 @@ import {
   createSignedRetellRequest,
   mightyCallSample,
   retellSample,
-} from "@callhooks/webhook-core/testing";
+} from "@callhooks/webhook-core/samples";
 
 /** Demo secrets. In an app: the Retell API key with the "webhook" badge, your push secret, MightyCall's API key. */
 export const secrets = {

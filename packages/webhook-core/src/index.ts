@@ -205,3 +205,22 @@ export {
   type MightyCallNativeBody,
   type MightyCallUnknownNativeEvent,
 } from "./mightycall/native-schemas.js";
+
+// Workers and replay
+export { processPending } from "./worker/process-pending.js";
+export { startWorker } from "./worker/start-worker.js";
+export { replayEvents } from "./worker/replay.js";
+export type {
+  ProcessPendingOptions,
+  ProcessPendingResult,
+  ReplayEventResult,
+  ReplayOptions,
+  ReplayOutcome,
+  ReplayResult,
+  StartWorkerOptions,
+  WebhookWorker,
+  WorkerObservation,
+  WorkerObservationKind,
+  WorkerOptions,
+  WorkerStats,
+} from "./worker/types.js";

@@ -214,6 +214,37 @@ describe("dispatch and storage", () => {
     expect(calls).toBe(2);
   });
 
+  it("a run that outlived its lease and then failed answers 500 but leaves the status to the run that took over", async () => {
+    let clock = Date.now();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let runs = 0;
+    const { send, storage } = setup({
+      now: () => clock,
+      leaseMs: 1_000,
+      on: {
+        call_ended: async () => {
+          runs++;
+          if (runs === 1) {
+            await gate;
+            throw new Error("too slow, then failed");
+          }
+        },
+      },
+    });
+    const first = send(retellSample("call_ended"), { timestamp: clock });
+    await new Promise((r) => setTimeout(r, 20));
+    clock += 5_000; // the first lease has lapsed: the retry takes the event over
+    const second = await send(retellSample("call_ended"), { timestamp: clock });
+    expect(second.status).toBe(200);
+    release();
+    expect((await first).status).toBe(500);
+    const [event] = await storage.listEvents();
+    expect(event).toMatchObject({ status: "processed", attempts: 2, lastError: null });
+  });
+
   it("answers 500 when the storage is down, and never logs a secret it was given", async () => {
     const { lines, logger } = recordingLogger();
     const onError = vi.fn();

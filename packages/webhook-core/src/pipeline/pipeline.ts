@@ -71,6 +71,13 @@ function errorMessage(error: unknown): string {
   return message.length > 1000 ? `${message.slice(0, 1000)}…` : message;
 }
 
+/** Supabase Edge Functions' `EdgeRuntime.waitUntil`, when present (Vercel's `EdgeRuntime` is a string). */
+function runtimeWaitUntil(): ((promise: Promise<unknown>) => void) | undefined {
+  const runtime = (globalThis as { EdgeRuntime?: { waitUntil?: unknown } }).EdgeRuntime;
+  if (typeof runtime !== "object" || runtime === null || typeof runtime.waitUntil !== "function") return undefined;
+  return (promise) => (runtime.waitUntil as (promise: Promise<unknown>) => void).call(runtime, promise);
+}
+
 const consoleLogger = {
   warn: (message: string, fields?: Record<string, unknown>) => console.warn(`[callhooks] ${message}`, fields ?? ""),
   error: (message: string, fields?: Record<string, unknown>) => console.error(`[callhooks] ${message}`, fields ?? ""),
@@ -176,7 +183,9 @@ export function createWebhookHandler<TEvent>(
       const retryAt = nextAttemptAt(stored.attempts, now(), options.retry);
       report(cause, { eventType: type, eventId: stored.id });
       try {
-        await store.fail(lease, { error: errorMessage(cause), retryAt, now: now() });
+        // Another processor took the event over (this run outlived its lease): its run decides the
+        // status, so this one must not be counted as failed, let alone dead.
+        if (!(await store.fail(lease, { error: errorMessage(cause), retryAt, now: now() }))) return { outcome: "lease_lost", error };
       } catch (storageFailure) {
         report(storageFailure, { eventType: type, eventId: stored.id });
       }
@@ -186,7 +195,7 @@ export function createWebhookHandler<TEvent>(
         attempt: stored.attempts,
         reason: error.code,
       });
-      return { outcome: retryAt === null ? "dead" : "failed", error };
+      return retryAt === null ? { outcome: "dead", error } : { outcome: "failed", error, retryAt };
     }
     try {
       const kept = await store.complete(lease, { response: respond ? (value ?? null) : null, now: now() });
@@ -284,13 +293,22 @@ export function createWebhookHandler<TEvent>(
     const leaseToken = claim.leaseToken as string;
     if (!sync) {
       const background = run(event, type, claim.event, leaseToken, false).catch((error) => report(error, { eventType: type, eventId }));
-      const defer = waitUntil ?? options.waitUntil;
-      if (defer) defer(background);
+      const defer = waitUntil ?? options.waitUntil ?? runtimeWaitUntil();
+      try {
+        defer?.(background);
+      } catch (error) {
+        // Typically `ctx.waitUntil` passed unbound ("Illegal invocation"). The event is recorded and
+        // already running in-process; answering 500 would only make the provider deliver it again.
+        report(error, { eventType: type, eventId });
+      }
       observe("deferred", started, { eventType: type, eventId, status: 202 });
       return jsonResult(202, { status: "accepted", event_id: eventId });
     }
     const result = await run(event, type, claim.event, leaseToken, false);
-    if (result.outcome === "processed" || result.outcome === "lease_lost") return success(type, result.value, eventId, "processed");
+    // Lost lease after success: the work is done, whoever completes the record. After a failure: 500.
+    if (result.outcome === "processed" || (result.outcome === "lease_lost" && !result.error)) {
+      return success(type, result.value, eventId, "processed");
+    }
     return errorResult(result.error instanceof WebhookError ? result.error : new WebhookStorageError("Processing failed."));
   }
 
@@ -385,10 +403,18 @@ export function createWebhookHandler<TEvent>(
     } catch (cause) {
       // The stored body no longer parses (a schema change): retrying cannot help.
       report(cause, { eventType: stored.type, eventId: stored.id });
-      await (storage as WebhookStorage).fail(
-        { id: stored.id, leaseToken },
-        { error: `Stored payload is invalid: ${errorMessage(cause)}`, retryAt: null, now: now() },
-      );
+      let kept: boolean;
+      try {
+        kept = await (storage as WebhookStorage).fail(
+          { id: stored.id, leaseToken },
+          { error: `Stored payload is invalid: ${errorMessage(cause)}`, retryAt: null, now: now() },
+        );
+      } catch (storageFailure) {
+        // Still under lease: it lapses and the event is tried again; workers must not crash on it.
+        report(storageFailure, { eventType: stored.type, eventId: stored.id });
+        return { outcome: "failed", error: storageFailure };
+      }
+      if (!kept) return { outcome: "lease_lost", error: cause };
       observe("dead", monotonic(), { eventType: stored.type, eventId: stored.id, reason: "invalid_payload" });
       return { outcome: "dead", error: cause };
     }

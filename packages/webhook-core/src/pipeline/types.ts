@@ -143,7 +143,11 @@ export interface PipelineOptions {
    * Events whose response matters (`call_inbound`, `chat_inbound`) always run synchronously.
    */
   mode?: "sync" | "deferred" | "queue";
-  /** Default `waitUntil` for deferred mode (per request, `fetch(req, { waitUntil })` wins). */
+  /**
+   * Default `waitUntil` for deferred mode (per request, `fetch(req, { waitUntil })` wins): keeps the
+   * runtime alive until processing ends. Pass a bound function — `(p) => ctx.waitUntil(p)` on Workers,
+   * `waitUntil` from `@vercel/functions`; Supabase Edge's `EdgeRuntime.waitUntil` is found by itself.
+   */
   waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
   /** Largest body accepted, in bytes. Default 8 MiB (a long call's transcript with word timings). */
   maxBodyBytes?: number;
@@ -177,6 +181,8 @@ export type HandlerStats = Record<ObservationKind, number>;
 export interface RunResult {
   outcome: "processed" | "failed" | "dead" | "lease_lost";
   error?: unknown;
+  /** For `failed`: when the event is due again for a worker (epoch ms). */
+  retryAt?: number;
 }
 
 /** The handler every provider factory returns. */

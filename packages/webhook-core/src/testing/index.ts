@@ -1,26 +1,9 @@
 /**
- * Test helpers for apps and for storage or adapter authors: signed requests, sample events and
- * the conformance suite every storage runs. Import from `@callhooks/webhook-core/testing`.
- * (The conformance suite needs vitest.)
+ * Test helpers for apps and for storage or adapter authors: the conformance suites every storage
+ * and adapter runs (they need vitest), plus the signed requests and sample events of
+ * `@callhooks/webhook-core/samples`. Import from `@callhooks/webhook-core/testing`.
  */
 export { describeStorageConformance, type StorageConformanceOptions } from "./storage-conformance.js";
-export {
-  createSignedRetellRequest,
-  createSignedRetellWebhook,
-  signedRetellHeaders,
-  retellBody,
-  type SignedRetellRequestOptions,
-} from "./retell-requests.js";
-export { retellSample, type RetellSampleOptions } from "./retell-samples.js";
-export { mightyCallSample, type MightyCallSampleOptions } from "./mightycall-samples.js";
-export {
-  createMightyCallPushRequest,
-  createMightyCallPushWebhook,
-  createMightyCallNativeRequest,
-  createMightyCallNativeWebhook,
-  createMightyCallEchoRequest,
-  mightyCallPushHeaders,
-  mightyCallNativeBody,
-  type MightyCallPushRequestOptions,
-  type MightyCallNativeRequestOptions,
-} from "./mightycall-requests.js";
+// Everything from `@callhooks/webhook-core/samples` (no test framework needed there).
+export * from "../samples/index.js";
+export { describeAdapterConformance, type AdapterConformanceOptions, type ParserFirstCase, type ServedAdapter } from "./adapter-suite.js";

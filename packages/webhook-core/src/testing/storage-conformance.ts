@@ -3,7 +3,7 @@ import { mergeRecord, recordVersion } from "../storage/merge.js";
 import type { ClaimRequest, RecordPatch, StoredRecord, WebhookStorage } from "../storage/types.js";
 import type { MightyCallNativeEvent } from "../mightycall/native-schemas.js";
 import { mightyCallNativeRecords } from "../mightycall/normalize/native.js";
-import { mightyCallSample } from "./mightycall-samples.js";
+import { mightyCallSample } from "../samples/mightycall-samples.js";
 
 export interface StorageConformanceOptions {
   /**
