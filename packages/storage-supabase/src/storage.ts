@@ -1,0 +1,238 @@
+import type {
+  CallRecord,
+  ClaimDueInput,
+  ClaimRequest,
+  ClaimResult,
+  EventCounts,
+  EventFilter,
+  FailInput,
+  LeaseRef,
+  RecordKind,
+  RecordPatch,
+  StoredEvent,
+  StoredRecord,
+  WebhookStorage,
+} from "@callhooks/webhook-core";
+import type { Db, Query, QueryResult, SupabaseClientLike } from "./client.js";
+import { toStorageError } from "./errors.js";
+import { EVENT_COLUMNS, type EventRow, RECORD_COLUMNS, RECORD_TABLES, type RecordRow, isUuid, toEvent, toRecord } from "./rows.js";
+import { storable } from "./sanitize.js";
+
+export interface SupabaseStorageOptions {
+  /** Your `SupabaseClient`, created with the service role (secret) key: the tables are closed to anon. */
+  client: SupabaseClientLike;
+  /**
+   * Where the migration put the tables and functions. Default `"public"`. Another schema must be in
+   * the API's exposed schemas (Dashboard → API settings, or `[api] schemas` in config.toml).
+   */
+  schema?: string;
+  /**
+   * Abort any one request after this many ms (default 10 000), so a hung connection becomes a 500 the
+   * provider retries instead of a delivery that never answers.
+   */
+  timeoutMs?: number;
+}
+
+export type SupabaseStorage = WebhookStorage;
+
+const PAGE = 1000; // Supabase's default API max rows: larger lists are read in pages.
+const DEFAULT_LIMIT = 100;
+
+interface ClaimResponse {
+  outcome: ClaimResult["outcome"];
+  event: EventRow;
+  leaseToken?: string | null;
+  /** A new event: its payload is the one just sent, so the database does not send it back. */
+  inserted?: boolean;
+}
+
+/**
+ * A patch's `data` is usually the payload itself or one of its members (Retell's `call`): then the
+ * patch names it by path instead of carrying a second copy, which halves a large call's request.
+ * The SQL side (`callhooks_apply_records`) reads it from the stored payload.
+ */
+function withoutPayloadCopy(patch: RecordPatch, payload: unknown): RecordPatch | (Omit<RecordPatch, "data"> & { dataFromPayload: string[] }) {
+  const { data, ...rest } = patch;
+  if (typeof data !== "object" || data === null || typeof payload !== "object" || payload === null) return patch;
+  const path = data === payload ? [] : Object.keys(payload).filter((key) => (payload as Record<string, unknown>)[key] === data).slice(0, 1);
+  return data === payload || path.length ? { ...rest, dataFromPayload: path } : patch;
+}
+
+/**
+ * Storage on Supabase (PostgreSQL through PostgREST): shared by every receiver, worker and Edge
+ * Function that uses the same project, so duplicates, retries and out-of-order events are safe across
+ * all of them. Apply the package's migration first (see the README).
+ *
+ * Every write is one `.rpc()` round trip and one transaction in the database: `claim` inserts or
+ * locks the event and merges its records atomically; `complete`, `fail`, `claimDue` and `requeue`
+ * are single statements guarded by the lease token. Every failure (network, HTTP, PostgreSQL) throws
+ * a `SupabaseStorageError`, a `WebhookStorageError`, so the pipeline answers 500 and the provider
+ * retries: nothing is dropped silently.
+ */
+export function createSupabaseStorage(options: SupabaseStorageOptions): SupabaseStorage {
+  const schema = options.schema ?? "public";
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  if (!options.client || typeof (options.client as { schema?: unknown }).schema !== "function") {
+    throw new TypeError("createSupabaseStorage needs `client`: a SupabaseClient from createClient(url, serviceRoleKey).");
+  }
+  if (!(timeoutMs > 0)) throw new RangeError("timeoutMs must be a positive number of milliseconds.");
+  const db = (options.client.schema as (name: string) => Db).call(options.client, schema);
+
+  /** Runs one request: no GET retries, a deadline, and every failure turned into a typed error. */
+  async function run(operation: string, query: Query): Promise<unknown> {
+    let result: QueryResult;
+    try {
+      const once = typeof query.retry === "function" ? query.retry(false) : query; // older supabase-js has no retry()
+      result = await once.abortSignal(AbortSignal.timeout(timeoutMs));
+    } catch (error) {
+      throw toStorageError(operation, error);
+    }
+    if (result.error) throw toStorageError(operation, result.error, result.status);
+    return result.data;
+  }
+
+  /** Maps a response, turning a shape the library did not expect into a storage error too. */
+  function shaped<T>(operation: string, map: () => T): T {
+    try {
+      return map();
+    } catch (error) {
+      throw toStorageError(operation, error);
+    }
+  }
+
+  const rpc = (fn: string, args: Record<string, unknown>) => db.rpc(fn, args);
+
+  const storage: SupabaseStorage = {
+    async claim(request: ClaimRequest): Promise<ClaimResult> {
+      const event = storable(request.event);
+      const data = (await run(
+        "claim",
+        rpc("callhooks_claim", {
+          p_request: {
+            event,
+            records: storable(request.records.map((patch) => withoutPayloadCopy(patch, request.event.payload))),
+            mode: request.mode,
+            leaseMs: request.leaseMs,
+            now: request.now,
+          },
+        }),
+      )) as ClaimResponse;
+      return shaped("claim", () => {
+        const stored = toEvent(data.inserted ? { ...data.event, payload: event.payload } : data.event);
+        if (data.outcome === "claimed") return { outcome: "claimed", event: stored, leaseToken: data.leaseToken ?? null };
+        if (data.outcome === "duplicate" || data.outcome === "in_flight") return { outcome: data.outcome, event: stored };
+        throw new Error(`unexpected claim outcome ${String(data.outcome)}`);
+      });
+    },
+
+    async complete(lease: LeaseRef, result: { response?: unknown; now: number }) {
+      if (!isUuid(lease.id) || !isUuid(lease.leaseToken)) return false;
+      const data = await run(
+        "complete",
+        rpc("callhooks_complete", {
+          p_id: lease.id,
+          p_lease_token: lease.leaseToken,
+          p_response: storable(result.response ?? null),
+          p_now: result.now,
+        }),
+      );
+      return data === true;
+    },
+
+    async fail(lease: LeaseRef, input: FailInput) {
+      if (!isUuid(lease.id) || !isUuid(lease.leaseToken)) return false;
+      const data = await run(
+        "fail",
+        rpc("callhooks_fail", {
+          p_id: lease.id,
+          p_lease_token: lease.leaseToken,
+          p_error: storable(input.error),
+          p_retry_at: input.retryAt,
+          p_now: input.now,
+        }),
+      );
+      return data === true;
+    },
+
+    async claimDue(input: ClaimDueInput) {
+      if (input.providers?.length === 0) return [];
+      const data = await run(
+        "claimDue",
+        rpc("callhooks_claim_due", {
+          p_limit: Math.max(0, Math.trunc(input.limit)),
+          p_lease_ms: input.leaseMs,
+          p_now: input.now,
+          p_providers: input.providers ?? null,
+        }),
+      );
+      return shaped("claimDue", () =>
+        (data as Array<{ event: EventRow; leaseToken: string }>).map((item) => ({ event: toEvent(item.event), leaseToken: item.leaseToken })),
+      );
+    },
+
+    async requeue(ids, now) {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return 0;
+      const data = await run("requeue", rpc("callhooks_requeue", { p_ids: valid, p_now: now }));
+      return shaped("requeue", () => {
+        if (typeof data !== "number") throw new Error("unexpected requeue result");
+        return data;
+      });
+    },
+
+    async getEvent(id) {
+      if (!isUuid(id)) return null;
+      const data = await run("getEvent", db.from("callhooks_events").select(EVENT_COLUMNS).eq("id", id).maybeSingle());
+      return shaped("getEvent", () => (data ? toEvent(data as EventRow) : null));
+    },
+
+    async listEvents(filter: EventFilter = {}) {
+      const limit = Math.max(0, Math.trunc(filter.limit ?? DEFAULT_LIMIT));
+      const out: StoredEvent[] = [];
+      // Pages, because a hosted project caps every response at its max rows (1000 by default).
+      while (out.length < limit) {
+        const from = out.length;
+        const to = Math.min(limit, from + PAGE) - 1;
+        const query = shaped("listEvents", () => eventQuery(filter).range(from, to));
+        const rows = (await run("listEvents", query)) as EventRow[];
+        out.push(...shaped("listEvents", () => rows.map(toEvent)));
+        if (rows.length < to - from + 1) break;
+      }
+      return out;
+    },
+
+    async countEvents(filter = {}) {
+      const data = await run("countEvents", rpc("callhooks_count_events", { p_provider: filter.provider ?? null }));
+      return shaped("countEvents", () => {
+        const counts = data as EventCounts;
+        if (typeof counts?.pending !== "number") throw new Error("unexpected count result");
+        return counts;
+      });
+    },
+
+    async getRecord(kind: RecordKind, provider: string, id: string): Promise<StoredRecord | null> {
+      const table = RECORD_TABLES[kind];
+      if (!table) throw toStorageError("getRecord", new Error(`unknown record kind ${JSON.stringify(kind)}`));
+      const data = await run("getRecord", db.from(table).select(RECORD_COLUMNS).eq("provider", provider).eq("id", id).maybeSingle());
+      return shaped("getRecord", () => (data ? toRecord(kind, data as RecordRow) : null));
+    },
+
+    async getCall(provider, callId) {
+      return (await storage.getRecord("call", provider, callId)) as CallRecord | null;
+    },
+  };
+
+  function eventQuery(filter: EventFilter): Query {
+    let query = db.from("callhooks_events").select(EVENT_COLUMNS);
+    if (filter.provider !== undefined) query = query.eq("provider", filter.provider);
+    if (filter.status !== undefined) query = query.in("status", typeof filter.status === "string" ? [filter.status] : filter.status);
+    if (filter.type !== undefined) query = query.in("event_type", typeof filter.type === "string" ? [filter.type] : filter.type);
+    if (filter.callId !== undefined) query = query.eq("call_id", filter.callId);
+    if (filter.orgId !== undefined) query = query.eq("org_id", filter.orgId);
+    if (filter.since !== undefined) query = query.gte("received_at", new Date(filter.since).toISOString());
+    if (filter.until !== undefined) query = query.lt("received_at", new Date(filter.until).toISOString());
+    return query.order("received_at", { ascending: false }).order("id", { ascending: true });
+  }
+
+  return storage;
+}
