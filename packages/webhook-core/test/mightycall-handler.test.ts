@@ -553,6 +553,19 @@ describe("organisation context", () => {
     expect((await storage.listEvents({ orgId: orgForIntegration("int-2") })).map((e) => e.type)).toEqual(["sms.sent"]);
   });
 
+  it("checks (and maps) a named org_id through push.resolveOrg: unknown → 400 before anything is stored", async () => {
+    const known = new Map([["org-direct", "org-internal-1"]]);
+    const handler = setup({ push: { secret: SECRET, resolveOrg: (orgId) => known.get(orgId) ?? null } });
+    const ok = mightyCallSample("sms.received", { orgId: "org-direct" });
+    expect((await handler.push(ok)).status).toBe(200);
+    expect((await handler.storage.getRecord("message", "mightycall", ok.sms_id))?.orgId).toBe("org-internal-1");
+    const stranger = await handler.push(mightyCallSample("call.completed", { orgId: "org-someone-else" }));
+    expect(stranger.status).toBe(400);
+    expect(stranger.json).toMatchObject({ error: "missing_context" });
+    expect(stranger.text).not.toContain("org-someone-else");
+    expect(await handler.storage.listEvents({ type: "call.completed" })).toEqual([]);
+  });
+
   it("answers 400 missing_context when a push event has no organisation", async () => {
     const unknownIntegration = setup({ push: { secret: SECRET, resolveIntegration: async () => null } });
     const cases = [

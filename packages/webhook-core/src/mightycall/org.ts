@@ -6,10 +6,16 @@ import type { MightyCallPushEvent } from "./push-schemas.js";
 
 type OrgAnswer = Awaitable<string | null | undefined>;
 
-/** How push events find their organisation when they carry `integration_id` but no `org_id`. */
+/** How push events find their organisation. */
 export interface MightyCallPushOrgOptions {
   /** Your organisation id for an `integration_id` (null when unknown: the event is refused, 400). */
   resolveIntegration?: ((integrationId: string, context: { event: MightyCallPushEvent; request: IncomingWebhook | undefined }) => OrgAnswer) | undefined;
+  /**
+   * Checks (or maps) the `org_id` an event names: return the organisation id to use, or null when
+   * it is not one of yours — the event is then refused with 400 before anything is stored. Without
+   * it, `org_id` is trusted as sent (the sender is authenticated by the Bearer secret).
+   */
+  resolveOrg?: ((orgId: string, context: { event: MightyCallPushEvent; request: IncomingWebhook | undefined }) => OrgAnswer) | undefined;
 }
 
 /**
@@ -47,7 +53,12 @@ export function checkNativeOrgOptions(options: MightyCallNativeOrgOptions): void
 }
 
 async function pushOrg(event: MightyCallPushEvent, request: IncomingWebhook | undefined, options: MightyCallPushOrgOptions): Promise<string> {
-  if (event.org_id) return event.org_id;
+  if (event.org_id) {
+    if (!options.resolveOrg) return event.org_id;
+    const orgId = found(await options.resolveOrg(event.org_id, { event, request }));
+    if (!orgId) throw missing("The event's org_id is not a known organisation (push.resolveOrg found none).");
+    return orgId;
+  }
   if (!event.integration_id) throw missing("The event carries neither org_id nor integration_id: no organisation context.");
   if (!options.resolveIntegration) {
     throw missing("The event carries integration_id but no org_id, and this handler has no push.resolveIntegration to map it.");

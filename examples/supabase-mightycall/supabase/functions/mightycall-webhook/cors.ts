@@ -1,0 +1,19 @@
+// MightyCall calls server to server and never sends a preflight; these headers are for a
+// browser (a dashboard's "send test event" button, supabase.functions.invoke) calling the function.
+export const corsHeaders: Record<string, string> = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-headers": "authorization, x-client-info, apikey, content-type",
+  "access-control-allow-methods": "POST, OPTIONS",
+};
+
+type Handler = (request: Request) => Promise<Response>;
+
+/** Answers the preflight itself (callhooks would answer 405 to OPTIONS) and adds the headers to every answer. */
+export function withCors(handler: Handler): Handler {
+  return async (request) => {
+    if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: corsHeaders });
+    const response = await handler(request);
+    for (const [name, value] of Object.entries(corsHeaders)) response.headers.set(name, value);
+    return response;
+  };
+}

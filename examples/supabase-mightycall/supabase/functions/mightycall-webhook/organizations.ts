@@ -1,0 +1,36 @@
+import type { SupabaseClient } from "@supabase/supabase-js";
+
+/**
+ * Which organisation an event belongs to, for the handler's organisation options. callhooks calls
+ * these only for an authenticated event, and answers 400 `missing_context` when all of them come
+ * back empty. A failed lookup throws: 500, so MightyCall delivers the event again.
+ */
+export function organizationLookups(db: SupabaseClient) {
+  async function one(table: string, column: string, value: string, active = false): Promise<string | null> {
+    let query = db.from(table).select("organization_id").eq(column, value);
+    if (active) query = query.eq("active", true);
+    const { data, error } = await query.maybeSingle<{ organization_id: string }>();
+    if (error) throw new Error(`${table} lookup: ${error.message}`);
+    return data?.organization_id ?? null;
+  }
+  const forIntegration = (integrationId: string) => one("mightycall_integrations", "id", integrationId, true);
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  return {
+    /** Push events that name `org_id`: only our own organisations (a stranger's id is a 400, not a stored event). */
+    forOrg: async (orgId: string) => {
+      if (!uuid.test(orgId)) return null;
+      const { data, error } = await db.from("organizations").select("id").eq("id", orgId).maybeSingle<{ id: string }>();
+      if (error) throw new Error(`organizations lookup: ${error.message}`);
+      return data?.id ?? null;
+    },
+    /** Push events that carry `integration_id` instead of `org_id`. */
+    forIntegration,
+    /** Native events name no tenant: the URL given to MightyCall can (`…/mightycall-webhook?integration=<id>`). */
+    fromUrl: (url: URL) => {
+      const integrationId = url.searchParams.get("integration");
+      return integrationId ? forIntegration(integrationId) : null;
+    },
+    /** Otherwise the business number (the callee of an inbound call, the caller of an outbound one) says whose call it is. */
+    forNumber: (number: string) => one("phone_numbers", "number", number),
+  };
+}

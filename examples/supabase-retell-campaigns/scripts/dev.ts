@@ -1,0 +1,76 @@
+/**
+ * `pnpm dev`: the Edge Function on this machine, against a real PostgreSQL + PostgREST with the
+ * migrations applied and a demo organisation seeded, until Ctrl-C. Nothing is kept afterwards.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { retellSample } from "@callhooks/webhook-core/samples";
+import { fileURLToPath } from "node:url";
+import { startEdgeFunction } from "@callhooks/storage-supabase/testing";
+
+const projectDir = fileURLToPath(new URL("..", import.meta.url));
+
+// A real key (`RETELL_API_KEY=key_… pnpm dev`) lets Retell itself call the function through a tunnel.
+const apiKey = process.env.RETELL_API_KEY || `key_local_${randomBytes(12).toString("hex")}`;
+const port = process.env.PORT || "8000";
+const local = await startEdgeFunction({ projectDir, name: "retell-campaigns", secrets: { RETELL_API_KEY: apiKey }, listen: `127.0.0.1:${port}` });
+const { db, stack } = local;
+
+const users = [randomUUID(), randomUUID()];
+await stack.sql(`insert into auth.users (id, email) values ('${users[0]}', 'ana@example.com'), ('${users[1]}', 'ben@example.com')`);
+const { data: org } = await db.from("organizations").insert({ name: "Acme Dental", inbound_agent_id: "agent_front_desk" }).select("id").single().throwOnError();
+await db.from("organization_members").insert(users.map((user_id) => ({ organization_id: org?.id, user_id }))).throwOnError();
+// The numbers of `callhooks send call_inbound` (the callee) and of the campaign's calls (the caller).
+await db
+  .from("phone_numbers")
+  .insert([
+    { organization_id: org?.id, number: "+16505550199", label: "Front desk" },
+    { organization_id: org?.id, number: "+16505550100", label: "Recall line" },
+  ])
+  .throwOnError();
+const { data: campaign } = await db.from("call_campaigns").insert({ organization_id: org?.id, name: "Spring recall", status: "running" }).select("id").single().throwOnError();
+const { data: contact } = await db
+  .from("campaign_contacts")
+  .insert({ campaign_id: campaign?.id, organization_id: org?.id, phone_number: "+14155550101", name: "Maria Lopez" })
+  .select("id")
+  .single()
+  .throwOnError();
+
+// One campaign call's three events, tagged as a dialer tags the calls it creates.
+const events = mkdtempSync(join(tmpdir(), "retell-campaign-call-"));
+for (const [i, type] of (["call_started", "call_ended", "call_analyzed"] as const).entries()) {
+  const event = retellSample(type, { callId: "call_demo_campaign_1" });
+  Object.assign(event.call, {
+    direction: "outbound",
+    from_number: "+16505550100",
+    to_number: "+14155550101",
+    metadata: { campaign_id: campaign?.id, contact_id: contact?.id },
+  });
+  writeFileSync(join(events, `${i + 1}-${type}.json`), JSON.stringify(event, null, 2));
+}
+
+console.log(`
+retell-campaigns is serving on ${local.url} (Deno), against PostgreSQL + PostgREST with the migrations applied.
+Seeded: organisation "Acme Dental" (2 members), numbers +16505550199 and +16505550100, campaign "Spring recall" with one contact.
+
+In another terminal, in examples/supabase-retell-campaigns:
+
+  export RETELL_API_KEY=${process.env.RETELL_API_KEY ? "<the key you started it with>" : apiKey}
+  pnpm callhooks send call_inbound --url ${local.url}                  # notifications, activity log, the agent's answer
+  pnpm callhooks send ${events} --url ${local.url}   # a campaign call, start to analysis
+  pnpm callhooks send call_ended --bad-signature --expect 401 --url ${local.url}
+
+  psql "${stack.databaseUrl}" -c "table call_campaigns" -c "table campaign_contacts" -c "table calls" -c "table notifications"
+
+Expose it to Retell: cloudflared tunnel --url ${local.url}   (or: ngrok http ${port})
+Ctrl-C stops everything and drops the database.`);
+
+const stop = async () => {
+  rmSync(events, { recursive: true, force: true });
+  await local.stop();
+  process.exit(0);
+};
+process.once("SIGINT", stop);
+process.once("SIGTERM", stop);

@@ -1,0 +1,31 @@
+// Supabase Edge Function: Retell AI webhooks for a campaign dialer (see ../../../README.md).
+// Deploy with `supabase functions deploy retell-campaigns --no-verify-jwt`: Retell signs its
+// requests (checked below) but sends no Supabase JWT.
+import { createSupabaseStorage } from "@callhooks/storage-supabase";
+import { createRetellHandler } from "@callhooks/webhook-core";
+import { createClient } from "@supabase/supabase-js";
+import { campaignHandlers } from "./campaigns.ts";
+import { withCors } from "./cors.ts";
+import { answerInbound } from "./inbound.ts";
+
+function env(name: string): string {
+  const value = Deno.env.get(name);
+  if (!value) throw new Error(`${name} is not set (supabase secrets set ${name}=...)`);
+  return value;
+}
+
+// SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY are set by Supabase in every Edge Function.
+const db = createClient(env("SUPABASE_URL"), env("SUPABASE_SERVICE_ROLE_KEY"), {
+  auth: { persistSession: false, autoRefreshToken: false },
+});
+
+const retell = createRetellHandler({
+  apiKey: env("RETELL_API_KEY"), // the Retell API key with the "webhook" badge
+  storage: createSupabaseStorage({ client: db }), // the inbox, exactly-once claims, merged call records
+  on: {
+    ...campaignHandlers(db),
+    call_inbound: (event, { key }) => answerInbound(db, event, key),
+  },
+});
+
+Deno.serve(withCors((request) => retell.fetch(request)));

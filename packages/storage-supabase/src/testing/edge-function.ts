@@ -1,0 +1,118 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { type SupabaseStack, startSupabaseStack } from "./stack.js";
+
+export interface StartEdgeFunctionOptions {
+  /** The Supabase project: the folder holding `supabase/functions` and `supabase/migrations`. */
+  projectDir: string;
+  /** The function: `supabase/functions/<name>/index.ts`. */
+  name: string;
+  /** The function's secrets, as `supabase secrets set` would give them. */
+  secrets?: Record<string, string>;
+  /** `host:port` to listen on; default a free port on 127.0.0.1. */
+  listen?: string;
+  /** SQL run before the project's migrations (e.g. stand-ins for schemas Supabase provides). */
+  sqlBefore?: string[];
+  /** The Deno binary; default the npm `deno` package installed in the project, else `deno` on PATH. */
+  deno?: string;
+}
+
+export interface LocalEdgeFunction {
+  /** Where the function listens (what `supabase functions serve` would expose). */
+  url: string;
+  stack: SupabaseStack;
+  /** A service-role client of the same database, for seeding and asserting. */
+  db: SupabaseClient;
+  /** Everything the function printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Supabase Auth owns `auth.users`; the test stack serves only the REST API, so this stands in for
+ * the table migrations usually reference.
+ */
+export const AUTH_USERS_STANDIN = "create table if not exists auth.users (id uuid primary key, email text)";
+
+function projectMigrations(projectDir: string): string[] {
+  const dir = join(projectDir, "supabase", "migrations");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(".sql"))
+    .sort()
+    .map((name) => readFileSync(join(dir, name), "utf8"));
+}
+
+function denoBinary(projectDir: string): string {
+  try {
+    const pkg = createRequire(join(projectDir, "package.json")).resolve("deno/package.json");
+    return join(dirname(pkg), process.platform === "win32" ? "deno.exe" : "deno");
+  } catch {
+    return "deno";
+  }
+}
+
+/**
+ * Runs a Supabase Edge Function as Supabase would, on this machine and without Docker: the real
+ * stack of `startSupabaseStack()` (callhooks' migration, then `sqlBefore`, then the project's
+ * migrations), and Deno serving `supabase/functions/<name>/index.ts` with `SUPABASE_URL` and
+ * `SUPABASE_SERVICE_ROLE_KEY` set as in a deployed function. Deno resolves the function's imports
+ * through its own deno.json; `--node-modules-dir=manual` makes `npm:` specifiers resolve from the
+ * project's node_modules, so nothing is downloaded.
+ */
+export async function startEdgeFunction(options: StartEdgeFunctionOptions): Promise<LocalEdgeFunction> {
+  const stack = await startSupabaseStack({ sql: [AUTH_USERS_STANDIN, ...(options.sqlBefore ?? []), ...projectMigrations(options.projectDir)] });
+  let child: ChildProcess | undefined;
+  try {
+    const entry = join(options.projectDir, "supabase", "functions", options.name, "index.ts");
+    child = spawn(options.deno ?? denoBinary(options.projectDir), ["run", "--node-modules-dir=manual", "--allow-net", "--allow-env", "--allow-read", entry], {
+      cwd: options.projectDir,
+      // Only what the function needs: none of this process's other secrets leak in.
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? options.projectDir,
+        DENO_DIR: join(options.projectDir, "node_modules", ".cache", "deno"),
+        DENO_NO_UPDATE_CHECK: "1",
+        NO_COLOR: "1",
+        // Lets the function keep Supabase's plain `Deno.serve(handler)` and still choose its address.
+        DENO_SERVE_ADDRESS: `tcp:${options.listen ?? "127.0.0.1:0"}`,
+        SUPABASE_URL: stack.supabaseUrl,
+        SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
+        ...options.secrets,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const running = child;
+    let output = "";
+    const exited = new Promise<void>((resolve) => running.once("exit", () => resolve()));
+    const url = await new Promise<string>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk;
+        const listening = /Listening on (http:\/\/[^\s/]+)/.exec(output);
+        if (listening) resolve(listening[1] as string);
+      };
+      running.stdout?.on("data", onData);
+      running.stderr?.on("data", onData);
+      running.once("error", reject);
+      running.once("exit", (code) => reject(new Error(`deno exited with ${code} before listening:\n${output}`)));
+    });
+    return {
+      url,
+      stack,
+      db: createClient(stack.supabaseUrl, stack.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false } }),
+      output: () => output,
+      stop: async () => {
+        if (running.exitCode === null) running.kill();
+        await exited;
+        await stack.stop();
+      },
+    };
+  } catch (error) {
+    child?.kill();
+    await stack.stop();
+    throw error;
+  }
+}
