@@ -1,0 +1,37 @@
+import { WebhookPayloadTooLargeError, type WebhookHandler } from "@callhooks/webhook-core";
+import type { FastifyError, FastifyInstance, FastifyPluginAsync } from "fastify";
+
+export interface FastifyHandlerOptions {
+  /** The route inside the plugin's prefix. Default `/`: `app.register(fastifyHandler(h), { prefix: "/webhooks/retell" })`. */
+  path?: string;
+}
+
+/**
+ * A Fastify 5 plugin serving a callhooks handler. It is encapsulated: its raw-body parser (every
+ * content type as a Buffer, limited to `handler.maxBodyBytes`) applies to its own route only, so
+ * the rest of the app keeps parsing JSON.
+ */
+export function fastifyHandler(handler: WebhookHandler, options: FastifyHandlerOptions = {}): FastifyPluginAsync {
+  const limit = handler.maxBodyBytes;
+  return async (app: FastifyInstance): Promise<void> => {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: limit }, (_request, body, done) => done(null, body));
+
+    // Fastify refuses oversized bodies itself; answer in the core's shape so every adapter agrees.
+    app.setErrorHandler((error: FastifyError, _request, reply) => {
+      if (error.statusCode !== 413) throw error;
+      return reply.code(413).header("connection", "close").send(new WebhookPayloadTooLargeError(limit).toJSON());
+    });
+
+    app.all(options.path ?? "/", { bodyLimit: limit }, async (request, reply) => {
+      const result = await handler.handle({
+        method: request.method,
+        headers: request.headers,
+        body: request.body instanceof Uint8Array ? request.body : undefined,
+        remoteAddress: request.socket.remoteAddress,
+        url: `${request.protocol}://${request.host}${request.url}`,
+      });
+      return reply.code(result.status).headers(result.headers).send(result.body === "" ? undefined : result.body);
+    });
+  };
+}

@@ -1,0 +1,7 @@
+import { defineProject } from "vitest/config";
+import { workspaceAliases } from "../../vitest.shared.ts";
+
+export default defineProject({
+  resolve: { alias: workspaceAliases() },
+  test: { name: "adapter-fastify", include: ["test/**/*.test.ts"] },
+});
