@@ -1,11 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import {
-  RawBodyUnavailableError,
-  WebhookPayloadTooLargeError,
-  type WebhookError,
-  type WebhookHandler,
-  type WebhookResult,
-} from "@callhooks/webhook-core";
+import { RawBodyUnavailableError, WebhookPayloadTooLargeError, type WebhookHandler, type WebhookResult } from "@callhooks/webhook-core";
 import { drained, keptBody, readBody } from "./body.js";
 
 /** What the adapter reads from an Express 4 or 5 request (typed structurally: no `@types/express` needed). */
@@ -37,10 +31,6 @@ const UNAVAILABLE =
   "the signature covers are gone. Either mount the webhook route before the parser, or keep the bytes with " +
   'app.use(express.json({ verify: captureRawBody })) (import { captureRawBody } from "@callhooks/adapter-express").';
 
-function errorResult(error: WebhookError, headers: Record<string, string> = {}): WebhookResult {
-  return { status: error.status, headers: { "content-type": "application/json; charset=utf-8", ...headers }, body: JSON.stringify(error.toJSON()) };
-}
-
 /**
  * An Express (4 or 5) route handler for a callhooks handler. It reads the raw body itself, so mount
  * it without a body parser: `app.post("/webhooks/retell", expressHandler(retell))`.
@@ -59,13 +49,13 @@ export function expressHandler(handler: WebhookHandler, options: ExpressHandlerO
         const error = new RawBodyUnavailableError(UNAVAILABLE);
         if (!explained) logger.error(`[callhooks] ${error.message}`);
         explained = true;
-        return errorResult(error);
+        return handler.reject(error);
       }
       try {
         body ??= await readBody(req, handler.maxBodyBytes);
       } catch (error) {
         // The rest of the body is never read: close the connection rather than drain it.
-        if (error instanceof WebhookPayloadTooLargeError) return errorResult(error, { connection: "close" });
+        if (error instanceof WebhookPayloadTooLargeError) return handler.reject(error, { connection: "close" });
         throw error;
       }
     }

@@ -20,7 +20,8 @@ export function fastifyHandler(handler: WebhookHandler, options: FastifyHandlerO
     // Fastify refuses oversized bodies itself; answer in the core's shape so every adapter agrees.
     app.setErrorHandler((error: FastifyError, _request, reply) => {
       if (error.statusCode !== 413) throw error;
-      return reply.code(413).header("connection", "close").send(new WebhookPayloadTooLargeError(limit).toJSON());
+      const result = handler.reject(new WebhookPayloadTooLargeError(limit), { connection: "close" });
+      return reply.code(result.status).headers(result.headers).send(result.body);
     });
 
     app.all(options.path ?? "/", { bodyLimit: limit }, async (request, reply) => {

@@ -1,4 +1,4 @@
-import { RawBodyUnavailableError, type WebhookHandler } from "@callhooks/webhook-core";
+import { RawBodyUnavailableError, type WebhookHandler, type WebhookResult } from "@callhooks/webhook-core";
 import type { Context, Env, Handler } from "hono";
 import { getRuntimeKey } from "hono/adapter";
 import type { GetConnInfo } from "hono/conninfo";
@@ -22,6 +22,9 @@ const UNAVAILABLE =
   "A middleware consumed the request body before the webhook route without Hono keeping its text or bytes " +
   "(for instance c.req.raw.json()), so the raw bytes the signature covers are gone. Read it with c.req.text() " +
   "or c.req.json() instead (Hono caches those), or mount the webhook route before that middleware.";
+
+const toResponse = (result: WebhookResult): Response =>
+  new Response(result.status === 204 ? null : result.body, { status: result.status, headers: result.headers });
 
 function cached<E extends Env>(source: WebhookHandlerSource<E>): (c: Context<E>) => WebhookHandler {
   if (typeof source !== "function") return () => source;
@@ -65,9 +68,8 @@ export function honoHandler<E extends Env = Env>(source: WebhookHandlerSource<E>
       // The answer goes to the provider; the log is what the developer sees.
       if (!explained) logger.error(`[callhooks] ${error.message}`);
       explained = true;
-      return Response.json(error.toJSON(), { status: error.status });
+      return toResponse(handler.reject(error));
     }
-    const result = await handler.handle({ method: raw.method, headers: raw.headers, body, remoteAddress, url: raw.url }, { waitUntil });
-    return new Response(result.status === 204 ? null : result.body, { status: result.status, headers: result.headers });
+    return toResponse(await handler.handle({ method: raw.method, headers: raw.headers, body, remoteAddress, url: raw.url }, { waitUntil }));
   };
 }

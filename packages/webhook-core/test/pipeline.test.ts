@@ -4,6 +4,7 @@ import {
   createRetellHandler,
   RETELL_SIGNATURE_HEADER,
   WebhookConfigError,
+  WebhookPayloadTooLargeError,
   type HandlerContext,
   type Observation,
   type RetellHandlerOptions,
@@ -457,6 +458,19 @@ describe("observability", () => {
       on: { call_started: () => Promise.reject(new Error("x")) },
     });
     expect((await send(retellSample("call_started"))).status).toBe(500);
+  });
+});
+
+describe("reject()", () => {
+  it("answers an adapter's own rejection in the pipeline's shape, and counts it", async () => {
+    const observations: Observation[] = [];
+    const { handler } = setup({ observe: (o) => observations.push(o) });
+    const result = handler.reject(new WebhookPayloadTooLargeError(10), { connection: "close" });
+    expect(result.status).toBe(413);
+    expect(result.headers).toMatchObject({ connection: "close", "content-type": expect.stringMatching(/json/) });
+    expect(JSON.parse(result.body)).toMatchObject({ error: "payload_too_large" });
+    expect(handler.stats()).toMatchObject({ received: 1, rejected: 1 });
+    expect(observations.at(-1)).toMatchObject({ kind: "rejected", reason: "payload_too_large", status: 413 });
   });
 });
 

@@ -341,11 +341,11 @@ export function createWebhookHandler<TEvent>(
     return dispatch(event, description, started, waitUntil);
   }
 
-  const rejected = (error: unknown, started: number): WebhookResult => {
+  const rejected = (error: unknown, started: number, extraHeaders?: Record<string, string>): WebhookResult => {
     if (isWebhookError(error)) {
-      if (error.status >= 500) report(error, {});
+      // Storage and handler failures were reported where they happened, with their cause.
       observe("rejected", started, { reason: error.code, status: error.status });
-      const headers: Record<string, string> = error instanceof WebhookMethodError ? { allow: "POST" } : {};
+      const headers: Record<string, string> = error instanceof WebhookMethodError ? { allow: "POST", ...extraHeaders } : { ...extraHeaders };
       return errorResult(error, headers);
     }
     report(error, {});
@@ -430,6 +430,11 @@ export function createWebhookHandler<TEvent>(
     runStored: (stored, leaseToken) => {
       if (!storage) return Promise.reject(new WebhookConfigError("runStored needs the handler to have a storage."));
       return runStored(stored, leaseToken);
+    },
+    reject: (error, headers) => {
+      const started = monotonic();
+      observe("received", started);
+      return rejected(error, started, headers);
     },
     stats: () => ({ ...counts }),
   };

@@ -1,3 +1,4 @@
+import type { WebhookError } from "../errors.js";
 import type { RecordPatch, StoredEvent, WebhookStorage } from "../storage/types.js";
 
 /** Request headers as the Web standard or Node give them. */
@@ -202,6 +203,12 @@ export interface WebhookHandler {
    * completes or fails it under `leaseToken`.
    */
   runStored(event: StoredEvent, leaseToken: string): Promise<RunResult>;
+  /**
+   * The answer to an error an adapter found before the pipeline could (a body over the limit while
+   * streaming, a body a parser already consumed): the same JSON shape, counted in `stats()` and
+   * `observe` like the pipeline's own rejections.
+   */
+  reject(error: WebhookError, headers?: Record<string, string>): WebhookResult;
   /** Counts of lifecycle observations since creation. */
   stats(): HandlerStats;
 }
