@@ -224,3 +224,20 @@ export type {
   WorkerOptions,
   WorkerStats,
 } from "./worker/types.js";
+
+// OpenAPI documents and their HTML rendering
+export {
+  createWebhookOpenApiDocument,
+  renderWebhookDocsHtml,
+  type WebhookOpenApiOptions,
+  type WebhookProviderName,
+  type WebhookDocsHtmlOptions,
+  type MightyCallFormatOption,
+  type JsonSchema,
+  type OpenApiDocument,
+  type OpenApiOperation,
+  type OpenApiParameter,
+  type OpenApiResponse,
+  type OpenApiSecurityScheme,
+  type OpenApiServer,
+} from "./openapi/index.js";

@@ -1,0 +1,89 @@
+/**
+ * Everything the server reads from the environment, checked once before it starts. Problems are
+ * reported by variable name with what to set; values are never repeated back (they may be secrets).
+ */
+
+export interface Config {
+  port: number;
+  /** Default: every interface, as Node's own default. */
+  host: string | undefined;
+  retellApiKey: string;
+  /** The public origin Retell reaches (a tunnel or your domain); else taken from each request. */
+  publicUrl: string | undefined;
+  /** Client addresses allowed to deliver webhooks; undefined: any (the signature is still required). */
+  allowedIps: string[] | undefined;
+  /** How many proxies (load balancer, tunnel) stand in front of the server; 0: clients connect directly. */
+  trustedProxies: number;
+  /** Supabase storage when both are set; the in-memory storage otherwise. */
+  supabase: { url: string; serviceRoleKey: string } | undefined;
+  /** The agent to answer inbound calls with; unset: the number's own agent. */
+  inboundAgentId: string | undefined;
+  /** Bearer token for the app's own read API (GET /api/v1/call-jobs/:id); unset: that API is off. */
+  apiToken: string | undefined;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(problems.map((problem) => `  - ${problem}`).join("\n"));
+    this.problems = problems;
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: string) => env[name]?.trim() || undefined;
+
+  const retellApiKey = read("RETELL_API_KEY");
+  if (!retellApiKey) {
+    problems.push(
+      'RETELL_API_KEY is not set. Use the Retell API key with the "webhook" badge (Retell dashboard → API Keys): Retell signs every webhook with it.',
+    );
+  }
+
+  const port = Number(read("PORT") ?? 8000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push("PORT must be a port number (0–65535).");
+
+  const publicUrl = read("PUBLIC_URL");
+  if (publicUrl && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl)) {
+    problems.push("PUBLIC_URL must be an origin such as https://hooks.example.com (no path).");
+  }
+
+  const proxies = read("TRUST_PROXY") ?? "0";
+  const trustedProxies = proxies === "false" ? 0 : Number(proxies);
+  if (!/^\d+$/.test(proxies) && proxies !== "false") {
+    problems.push(
+      "TRUST_PROXY must be the number of proxies in front of this server (1 behind one load balancer or tunnel, 0 for none). " +
+        '"true" is refused: trusting every X-Forwarded-For entry would let any client claim an allowed address.',
+    );
+  }
+
+  const url = read("SUPABASE_URL");
+  const serviceRoleKey = read("SUPABASE_SERVICE_ROLE_KEY");
+  if (url && !serviceRoleKey) {
+    problems.push("SUPABASE_SERVICE_ROLE_KEY is not set but SUPABASE_URL is: set both for Supabase storage (Project Settings → API keys: the service role key), or neither for in-memory storage.");
+  }
+  if (serviceRoleKey && !url) {
+    problems.push("SUPABASE_URL is not set but SUPABASE_SERVICE_ROLE_KEY is: set both for Supabase storage (Project Settings → API: the project URL), or neither for in-memory storage.");
+  }
+  if (url && !/^https?:\/\//.test(url)) problems.push("SUPABASE_URL must be the project URL, https://<project-ref>.supabase.co.");
+
+  const apiToken = read("API_TOKEN");
+  if (apiToken && apiToken.length < 24) problems.push("API_TOKEN must be at least 24 characters (e.g. openssl rand -hex 24).");
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port,
+    host: read("HOST"),
+    retellApiKey: retellApiKey as string,
+    publicUrl: publicUrl?.replace(/\/$/, ""),
+    allowedIps: read("RETELL_ALLOWED_IPS")
+      ?.split(",")
+      .map((ip) => ip.trim())
+      .filter(Boolean),
+    trustedProxies,
+    supabase: url && serviceRoleKey ? { url, serviceRoleKey } : undefined,
+    inboundAgentId: read("INBOUND_AGENT_ID"),
+    apiToken,
+  };
+}
