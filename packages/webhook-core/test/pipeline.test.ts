@@ -137,6 +137,19 @@ describe("allowedIps", () => {
     expect(spoofed.status).toBe(403);
   });
 
+  it("believes the proxy header only on connections from trustedProxies", async () => {
+    const { handler } = setup({
+      allowedIps: ["100.20.5.228"],
+      clientAddress: { header: "x-forwarded-for", hops: 1, trustedProxies: ["10.0.0.0/8", "127.0.0.1"] },
+    });
+    const deliver = async (remoteAddress: string, xff: string) =>
+      (await handler.handle(await createSignedRetellWebhook(retellSample("call_started"), { apiKey: API_KEY, headers: { "x-forwarded-for": xff }, remoteAddress }))).status;
+    expect(await deliver("10.1.2.3", "100.20.5.228")).toBe(200); // through our proxy
+    expect(await deliver("::ffff:127.0.0.1", "100.20.5.228")).toBe(200);
+    expect(await deliver("203.0.113.9", "100.20.5.228")).toBe(403); // straight to us, header forged
+    expect(await deliver("100.20.5.228", "1.2.3.4")).toBe(200); // Retell connecting directly: the peer counts
+  });
+
   it("refuses an invalid allowlist at construction", () => {
     expect(() => setup({ allowedIps: ["100.20.5.300"] })).toThrow(WebhookConfigError);
     expect(() => setup({ allowedIps: ["10.0.0.0/33"] })).toThrow(WebhookConfigError);

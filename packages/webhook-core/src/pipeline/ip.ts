@@ -89,9 +89,16 @@ export function createIpCheck(options: PipelineOptions): ((request: IncomingWebh
   if (!options.allowedIps) return undefined;
   const ranges = options.allowedIps.map(parseRange);
   const source = options.clientAddress ?? "remote";
+  const proxies = typeof source === "object" && source.trustedProxies ? source.trustedProxies.map(parseRange) : undefined;
+  const fromProxy = (remote: string | undefined): boolean => {
+    const address = remote ? parseAddress(remote) : undefined;
+    return address !== undefined && (proxies ?? []).some((range) => inRange(address, range));
+  };
   const clientOf = (request: IncomingWebhook): string | undefined => {
     if (source === "remote") return request.remoteAddress;
     if (typeof source === "function") return source(request);
+    // A direct connection's headers are the client's own words: only the socket peer counts.
+    if (proxies && !fromProxy(request.remoteAddress)) return request.remoteAddress;
     const value = headerReader(request.headers)(source.header);
     if (!value) return undefined;
     const hops = source.hops ?? 1;

@@ -160,9 +160,14 @@ export interface PipelineOptions {
   /**
    * How the client address is found: `"remote"` (default) is the socket peer; behind a proxy, name
    * the header your proxy sets and how many trusted proxies append to it (`hops`, default 1: the
-   * right-most entry); or give a function.
+   * right-most entry), and — strongly advised — which addresses your proxies connect from
+   * (`trustedProxies`): the header is then believed only on connections from them, so a client that
+   * reaches the server directly cannot forge it. Or give a function.
    */
-  clientAddress?: "remote" | { header: string; hops?: number } | ((request: IncomingWebhook) => string | undefined);
+  clientAddress?:
+    | "remote"
+    | { header: string; hops?: number; trustedProxies?: readonly string[] }
+    | ((request: IncomingWebhook) => string | undefined);
   /** How long a claim lasts before another delivery or a worker may take the event over. Default 30 s. */
   leaseMs?: number;
   retry?: RetryPolicy;
