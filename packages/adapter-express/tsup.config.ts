@@ -1,12 +1,4 @@
 import { defineConfig } from "tsup";
+import { packageBuild } from "../../tsup.base.ts";
 
-export default defineConfig({
-  entry: { index: "src/index.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "es2022",
-  platform: "node",
-  external: ["@callhooks/webhook-core", "express"],
-});
+export default defineConfig(packageBuild({ entry: { index: "src/index.ts" }, platform: "node", external: ["@callhooks/webhook-core", "express"] }));

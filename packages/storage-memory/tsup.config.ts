@@ -1,12 +1,4 @@
 import { defineConfig } from "tsup";
+import { packageBuild } from "../../tsup.base.ts";
 
-export default defineConfig({
-  entry: { index: "src/index.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "es2022",
-  platform: "neutral",
-  external: ["@callhooks/webhook-core"],
-});
+export default defineConfig(packageBuild({ entry: { index: "src/index.ts" }, external: ["@callhooks/webhook-core"] }));

@@ -1,12 +1,4 @@
 import { defineConfig } from "tsup";
+import { packageBuild } from "../../tsup.base.ts";
 
-export default defineConfig({
-  entry: { index: "src/index.ts", "samples/index": "src/samples/index.ts", "testing/index": "src/testing/index.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "es2022",
-  platform: "neutral",
-  external: ["zod", "vitest"],
-});
+export default defineConfig(packageBuild({ entry: { index: "src/index.ts", "samples/index": "src/samples/index.ts", "testing/index": "src/testing/index.ts" }, external: ["zod", "vitest"] }));
