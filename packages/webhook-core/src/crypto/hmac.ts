@@ -16,17 +16,37 @@ export interface HmacSha256 {
 
 /** The subset of `node:crypto` this package uses; declared here so the core needs no Node types. */
 export interface NodeCryptoLike {
-  createHmac(algorithm: "sha256", key: string | Uint8Array): {
+  createHmac(algorithm: "sha256", key: string | Uint8Array | object): {
     update(data: string | Uint8Array): { update(data: string | Uint8Array): unknown; digest(): Uint8Array };
     digest(): Uint8Array;
   };
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
+  /** Optional: makes a `KeyObject`, which createHmac takes without re-encoding the secret. */
+  createSecretKey?(key: string, encoding: "utf8"): object;
 }
 
 export function nodeHmac(nodeCrypto: NodeCryptoLike): HmacSha256 {
+  // Each secret as a KeyObject, made once: createHmac given the string encodes it again on every
+  // call, ~0.2 µs of a ~3 µs HMAC over 1 KB. A handful per process (the configured secrets,
+  // including rotated ones); where KeyObjects are missing or refuse a secret, the string is used.
+  const keys = new Map<string, string | object>();
+  const keyFor = (secret: string): string | object => {
+    let key = keys.get(secret);
+    if (key === undefined) {
+      key = secret;
+      try {
+        if (nodeCrypto.createSecretKey) key = nodeCrypto.createSecretKey(secret, "utf8");
+      } catch {
+        // e.g. an empty secret: createHmac still takes the string
+      }
+      if (keys.size >= 64) keys.clear();
+      keys.set(secret, key);
+    }
+    return key;
+  };
   const sign = (key: string, parts: readonly HmacMessage[]): Uint8Array => {
-    const mac = nodeCrypto.createHmac("sha256", key);
-    for (const part of parts) mac.update(part);
+    const mac = nodeCrypto.createHmac("sha256", keyFor(key));
+    for (let i = 0; i < parts.length; i++) mac.update(parts[i] as HmacMessage);
     return mac.digest();
   };
   return {

@@ -334,7 +334,9 @@ export function createWebhookHandler<TEvent>(
       parsed ??= { value: parseJson(body) };
       return parsed.value;
     };
-    await definition.authenticate({ request, body, json, header });
+    // Awaited only when it is asynchronous (WebCrypto): Retell's check is synchronous on node:crypto.
+    const authenticating = definition.authenticate({ request, body, json, header });
+    if (authenticating) await authenticating;
     observe("verified", started);
     const event = definition.parse(json());
     const description = await definition.describe(event, request);

@@ -8,7 +8,7 @@ import {
   retellChatInboundResponseSchema,
   type RetellEvent,
 } from "./schemas.js";
-import { assertRetellSignature, RETELL_SIGNATURE_HEADER } from "./signature.js";
+import { checkRetellSignature, RETELL_DEFAULT_TOLERANCE_MS, RETELL_SIGNATURE_HEADER } from "./signature.js";
 
 export interface RetellDefinitionOptions {
   apiKeys: readonly string[];
@@ -19,14 +19,12 @@ export interface RetellDefinitionOptions {
 
 /** What makes Retell Retell: its signature, its schemas, its duplicate keys and its records. */
 export function retellDefinition(options: RetellDefinitionOptions): ProviderDefinition<RetellEvent> {
+  const tolerance = options.toleranceMs ?? RETELL_DEFAULT_TOLERANCE_MS;
   return {
     provider: "retell",
+    // Synchronous with node:crypto: no promise or options object per request.
     authenticate: ({ body, header }) =>
-      assertRetellSignature(body, header(RETELL_SIGNATURE_HEADER), options.apiKeys, {
-        now: options.now(),
-        ...(options.toleranceMs !== undefined && { toleranceMs: options.toleranceMs }),
-        ...(options.hmac && { hmac: options.hmac }),
-      }),
+      checkRetellSignature(body, header(RETELL_SIGNATURE_HEADER), options.apiKeys, options.now(), tolerance, options.hmac),
     parse: parseRetellEvent,
     describe(event) {
       const key = retellEventKey(event);

@@ -1,5 +1,5 @@
 import { WebhookConfigError, WebhookSignatureError } from "../errors.js";
-import { defaultHmac, type HmacSha256 } from "../crypto/hmac.js";
+import { defaultHmac, type HmacMessage, type HmacSha256 } from "../crypto/hmac.js";
 import { bytesToHex, hexToBytes } from "../crypto/hex.js";
 
 /** The header Retell signs every webhook with. */
@@ -46,16 +46,19 @@ export function normalizeApiKeys(apiKey: string | readonly string[] | undefined,
 const SIGNATURE = /^v=(\d{1,16}),d=([0-9a-fA-F]{64})$/;
 
 /**
- * Checks a Retell signature and says why it fails: throws `WebhookSignatureError` with a `reason`
- * (`missing_signature`, `malformed_signature`, `timestamp_out_of_range`, `signature_mismatch`).
- * `body` must be the raw request body, exactly as received.
+ * The check behind `assertRetellSignature`, `verifyRetellSignature` and the handler. It returns
+ * synchronously whenever the HMAC does (node:crypto, the default wherever the runtime has it), so
+ * the hot path pays no microtask turns; with WebCrypto it returns a promise. Returns (or resolves)
+ * undefined for a good signature; throws (or rejects with) a `WebhookSignatureError`.
  */
-export async function assertRetellSignature(
+export function checkRetellSignature(
   body: string | Uint8Array,
   signature: string | null | undefined,
   apiKey: string | readonly string[],
-  options: RetellSignatureOptions = {},
-): Promise<void> {
+  now: number,
+  tolerance: number,
+  hmac: HmacSha256 | undefined,
+): void | Promise<void> {
   if (typeof body !== "string" && !(body instanceof Uint8Array)) {
     throw new WebhookSignatureError(
       "signature_mismatch",
@@ -74,8 +77,6 @@ export async function assertRetellSignature(
   }
   const timestamp = match[1] as string;
   const expected = hexToBytes(match[2] as string, 32) as Uint8Array;
-  const now = options.now ?? Date.now();
-  const tolerance = options.toleranceMs ?? RETELL_DEFAULT_TOLERANCE_MS;
   if (!Number.isFinite(now) || !(tolerance >= 0) || Math.abs(now - Number(timestamp)) > tolerance) {
     throw new WebhookSignatureError(
       "timestamp_out_of_range",
@@ -83,14 +84,53 @@ export async function assertRetellSignature(
     );
   }
   const keys = typeof apiKey === "string" ? [apiKey] : apiKey;
-  const hmac = options.hmac ?? (await defaultHmac());
-  for (const key of keys) {
-    if (await hmac.verify(key, [body, timestamp], expected)) return;
+  const parts = [body, timestamp];
+  const impl = hmac ?? defaultHmac();
+  if (!("verify" in impl)) return impl.then((resolved) => verifyFrom(resolved, keys, parts, expected, 0));
+  return verifyFrom(impl, keys, parts, expected, 0);
+}
+
+/** Tries the keys in order from `from`; synchronous as long as the HMAC answers synchronously. */
+function verifyFrom(
+  hmac: HmacSha256,
+  keys: readonly string[],
+  parts: readonly HmacMessage[],
+  expected: Uint8Array,
+  from: number,
+): void | Promise<void> {
+  for (let i = from; i < keys.length; i++) {
+    const match = hmac.verify(keys[i] as string, parts, expected);
+    if (typeof match !== "boolean") {
+      return Promise.resolve(match).then((ok) => (ok ? undefined : verifyFrom(hmac, keys, parts, expected, i + 1)));
+    }
+    if (match) return;
   }
   throw new WebhookSignatureError(
     "signature_mismatch",
     "The signature does not match. Check that the API key is the one with the webhook badge in the Retell dashboard, and that the body is the raw bytes as received: a body parsed and re-serialised (e.g. JSON.stringify(req.body)) does not match.",
   );
+}
+
+/**
+ * Checks a Retell signature and says why it fails: throws `WebhookSignatureError` with a `reason`
+ * (`missing_signature`, `malformed_signature`, `timestamp_out_of_range`, `signature_mismatch`).
+ * `body` must be the raw request body, exactly as received.
+ */
+export async function assertRetellSignature(
+  body: string | Uint8Array,
+  signature: string | null | undefined,
+  apiKey: string | readonly string[],
+  options: RetellSignatureOptions = {},
+): Promise<void> {
+  const pending = checkRetellSignature(
+    body,
+    signature,
+    apiKey,
+    options.now ?? Date.now(),
+    options.toleranceMs ?? RETELL_DEFAULT_TOLERANCE_MS,
+    options.hmac,
+  );
+  if (pending) await pending;
 }
 
 /**
@@ -102,10 +142,18 @@ export async function verifyRetellSignature(
   body: string | Uint8Array,
   signature: string | null | undefined,
   apiKey: string | readonly string[],
-  options?: RetellSignatureOptions,
+  options: RetellSignatureOptions = {},
 ): Promise<boolean> {
   try {
-    await assertRetellSignature(body, signature, apiKey, options);
+    const pending = checkRetellSignature(
+      body,
+      signature,
+      apiKey,
+      options.now ?? Date.now(),
+      options.toleranceMs ?? RETELL_DEFAULT_TOLERANCE_MS,
+      options.hmac,
+    );
+    if (pending) await pending;
     return true;
   } catch (error) {
     if (error instanceof WebhookSignatureError) return false;

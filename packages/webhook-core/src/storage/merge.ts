@@ -19,7 +19,6 @@ export function mergeRecord(existing: StoredRecord | null, patch: RecordPatch, n
         ...existing,
         fields: { ...existing.fields },
         data: { ...existing.data },
-        versions: { ...existing.versions },
         eventTypes: [...existing.eventTypes],
       }
     : {
@@ -34,25 +33,45 @@ export function mergeRecord(existing: StoredRecord | null, patch: RecordPatch, n
         createdAt: now,
         updatedAt: now,
       };
-  const { versions } = record;
+  const previous = record.versions;
+  // Names this patch sets, in order; each can win once (its version is the patch's).
+  const won: Array<[string, string]> = [];
   const wins = (name: string): boolean => {
-    const current = versions[name];
+    const current = previous[name];
     if (current !== undefined && current >= patch.version) return false;
-    versions[name] = patch.version;
+    won.push([name, patch.version]);
     return true;
   };
 
+  const wonAlready = (name: string) => won.some(([n]) => n === name);
+
   if (patch.orgId != null && wins("orgId")) record.orgId = patch.orgId;
+  // A field named `orgId` or `data.<key>` shares its version with `orgId` or that data key: whichever
+  // comes first in the patch sets it, as when versions were written as they were won.
+  let dataNamedFields = false;
   for (const name in patch.fields) {
     const value = patch.fields[name];
-    if (value != null && wins(name)) record.fields[name] = value;
+    if (value == null) continue;
+    if (name === "orgId" || name.startsWith("data.")) {
+      dataNamedFields ||= name !== "orgId";
+      if (wonAlready(name)) continue;
+    }
+    if (wins(name)) record.fields[name] = value;
   }
   if (patch.data) {
     for (const key in patch.data) {
       const value = patch.data[key];
-      if (value != null && wins(`data.${key}`)) record.data[key] = value;
+      if (value == null) continue;
+      const name = dataVersionName(key);
+      if (dataNamedFields && wonAlready(name)) continue;
+      if (wins(name)) record.data[key] = value;
     }
   }
+  // Built in one go: set one by one, a Retell call's 25–50 names turn the object into a hash table
+  // in V8 (~1.5 KB instead of ~0.3 KB), and a storage in memory keeps one per call record.
+  const versions: Record<string, string> =
+    won.length === 0 ? { ...previous } : Object.fromEntries(existing ? [...Object.entries(previous), ...won] : won);
+  record.versions = versions;
   if (!record.eventTypes.includes(patch.eventType)) {
     record.eventTypes.push(patch.eventType);
     record.eventTypes.sort();
@@ -60,6 +79,20 @@ export function mergeRecord(existing: StoredRecord | null, patch: RecordPatch, n
   if (record.kind === "call") deriveCallFields(record.fields, versions);
   record.updatedAt = now;
   return record;
+}
+
+// `data.<key>` for each key of a provider's object, built once: concatenating (and then
+// internalising, to use it as a property name) a new string for every key of every patch cost
+// ~1.5 µs per 1 KB Retell event and ~3 µs per 48 KB one. Provider objects have a few dozen keys;
+// the bound only guards against payloads with endless distinct keys.
+const dataVersionNames = new Map<string, string>();
+function dataVersionName(key: string): string {
+  let name = dataVersionNames.get(key);
+  if (name === undefined) {
+    name = `data.${key}`;
+    if (dataVersionNames.size < 4096) dataVersionNames.set(key, name);
+  }
+  return name;
 }
 
 /**
