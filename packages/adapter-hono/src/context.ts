@@ -1,3 +1,4 @@
+import { runtimeWaitUntil } from "@callhooks/webhook-core";
 import type { Context } from "hono";
 import { getRuntimeKey } from "hono/adapter";
 import type { GetConnInfo } from "hono/conninfo";
@@ -18,14 +19,22 @@ export function peerAddress(c: Context, getConnInfo: GetConnInfo | undefined): s
   return typeof address === "string" ? address : undefined;
 }
 
-export function waitUntilOf(c: Context): ((promise: Promise<unknown>) => void) | undefined {
-  try {
-    const ctx = c.executionCtx;
-    return (promise) => ctx.waitUntil(promise);
-  } catch {
-    // No ExecutionContext outside Workers: the core then finishes deferred work in-process.
-    return undefined;
-  }
+/**
+ * Deferred work goes to `c.executionCtx.waitUntil` (Workers, Vercel), else to the runtime's global one
+ * (Supabase Edge), else it simply runs on in-process. The context is read only when work is actually
+ * deferred: outside Workers reading it throws, which costs ~14 µs per request.
+ */
+export function waitUntilOf(c: Context): (promise: Promise<unknown>) => void {
+  return (promise) => {
+    let ctx: { waitUntil(promise: Promise<unknown>): void } | undefined;
+    try {
+      ctx = c.executionCtx;
+    } catch {
+      ctx = undefined;
+    }
+    if (ctx) ctx.waitUntil(promise);
+    else runtimeWaitUntil()?.(promise);
+  };
 }
 
 /** The body a middleware already read through Hono, which caches text, bytes and blobs. */

@@ -17,11 +17,18 @@ import {
 
 export interface MemoryStorageOptions {
   /**
-   * How many events to remember for duplicate detection and replay. Beyond it the oldest finished
-   * events (processed or dead) are forgotten first. Default 10 000.
+   * How many events to remember for duplicate detection. Beyond it the oldest finished events
+   * (processed or dead) are forgotten first. Default 10 000.
    */
   maxEvents?: number;
-  /** How many merged records (calls, messages, …) to keep; least recently updated go first. Default 10 000. */
+  /**
+   * How many finished events keep their payload, for replay and inspection; older finished events
+   * keep only what duplicate detection needs (key, status, stored inbound answer). Unfinished events
+   * always keep theirs. Default 1 000. (A Retell `call_analyzed` is ~50 KB parsed into ~100 KB of heap:
+   * keeping 10 000 of them would hold about a gigabyte.)
+   */
+  maxPayloads?: number;
+  /** How many merged records (calls, messages, …) to keep; least recently updated go first. Default 1 000. */
   maxRecords?: number;
 }
 
@@ -53,8 +60,11 @@ function newToken(): string {
  */
 export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryStorage {
   const maxEvents = options.maxEvents ?? 10_000;
-  const maxRecords = options.maxRecords ?? 10_000;
-  if (!(maxEvents >= 1) || !(maxRecords >= 1)) throw new RangeError("maxEvents and maxRecords must be at least 1.");
+  const maxPayloads = options.maxPayloads ?? 1_000;
+  const maxRecords = options.maxRecords ?? 1_000;
+  if (!(maxEvents >= 1) || !(maxRecords >= 1) || !(maxPayloads >= 0)) {
+    throw new RangeError("maxEvents and maxRecords must be at least 1, maxPayloads at least 0.");
+  }
 
   const events = new Map<string, StoredEvent>();
   const byKey = new Map<string, string>();
@@ -71,6 +81,33 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   // Records, least recently updated first: a doubly linked list threaded through the map's entries.
   let oldest: RecordEntry | undefined;
   let newest: RecordEntry | undefined;
+
+  // Finished events whose payloads are kept, oldest first, each with the finish it was queued for (an
+  // event replayed and finished again is queued again; only its latest entry may drop its payload).
+  let finishedQueue: Array<{ event: StoredEvent; finish: number } | undefined> = [];
+  let finishedHead = 0;
+  const lastFinish = new WeakMap<StoredEvent, number>();
+  let finishes = 0;
+  const payloadDropped = new WeakSet<StoredEvent>();
+
+  /** Records that an event finished, and lets the oldest finished events beyond maxPayloads drop their payloads. */
+  function finished(event: StoredEvent): void {
+    finishes += 1;
+    lastFinish.set(event, finishes);
+    finishedQueue.push({ event, finish: finishes });
+    while (finishedQueue.length - finishedHead > maxPayloads) {
+      const entry = finishedQueue[finishedHead] as { event: StoredEvent; finish: number };
+      finishedQueue[finishedHead++] = undefined;
+      if (lastFinish.get(entry.event) === entry.finish && TERMINAL.has(entry.event.status)) {
+        entry.event.payload = null;
+        payloadDropped.add(entry.event);
+      }
+    }
+    if (finishedHead > 4096 && finishedHead * 2 > finishedQueue.length) {
+      finishedQueue = finishedQueue.slice(finishedHead);
+      finishedHead = 0;
+    }
+  }
 
   const keyOf = (provider: string, key: string) => `${provider}\u0000${key}`;
   const recordKey = (kind: RecordKind, provider: string, id: string) => `${kind}\u0000${provider}\u0000${id}`;
@@ -156,6 +193,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       event.processedAt = now;
       event.leaseExpiresAt = null;
       leases.delete(event.id);
+      finished(event);
       return null;
     }
     const token = newToken();
@@ -235,6 +273,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       event.leaseExpiresAt = null;
       event.lastError = null;
       leases.delete(event.id);
+      finished(event);
       return true;
     },
 
@@ -247,6 +286,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       event.updatedAt = input.now;
       event.leaseExpiresAt = null;
       leases.delete(event.id);
+      if (event.status === "dead") finished(event);
       return true;
     },
 
@@ -272,6 +312,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       for (const id of ids) {
         const event = events.get(id);
         if (!event || (event.status === "processing" && (event.leaseExpiresAt ?? 0) > now)) continue;
+        // Without its payload there is nothing to run again (see maxPayloads).
+        if (payloadDropped.has(event)) continue;
         event.status = "pending";
         event.nextAttemptAt = now;
         event.leaseExpiresAt = null;
@@ -320,6 +362,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       records.clear();
       age = [];
       ageHead = 0;
+      finishedQueue = [];
+      finishedHead = 0;
       oldest = newest = undefined;
     },
   };

@@ -21,6 +21,35 @@ describe("storage-memory bounds", () => {
     expect((await storage.claim(claim("c", "complete"))).outcome).toBe("duplicate");
   });
 
+  it("keeps payloads for the last maxPayloads finished events only, and still detects duplicates of the rest", async () => {
+    const storage = createMemoryStorage({ maxPayloads: 2 });
+    const ids: string[] = [];
+    for (const key of ["a", "b", "c"]) {
+      const result = await storage.claim({ ...claim(key, "complete"), event: { ...claim(key, "complete").event, payload: { key } } });
+      ids.push(result.event.id);
+    }
+    expect((await storage.getEvent(ids[0]!))?.payload).toBeNull();
+    expect((await storage.getEvent(ids[1]!))?.payload).toEqual({ key: "b" });
+    expect((await storage.getEvent(ids[2]!))?.payload).toEqual({ key: "c" });
+    expect((await storage.claim(claim("a", "complete"))).outcome).toBe("duplicate");
+    expect(await storage.requeue([ids[0]!, ids[1]!], 5)).toBe(1); // nothing left to run again for "a"
+    // An unfinished event keeps its payload whatever the window.
+    const pending = await storage.claim({ ...claim("p", "pending"), event: { ...claim("p", "pending").event, payload: { key: "p" } } });
+    for (const key of ["d", "e", "f"]) await storage.claim(claim(key, "complete"));
+    expect((await storage.getEvent(pending.event.id))?.payload).toEqual({ key: "p" });
+  });
+
+  it("counts an event finished again after a replay as recent", async () => {
+    const storage = createMemoryStorage({ maxPayloads: 2 });
+    const first = await storage.claim({ ...claim("x", "complete"), event: { ...claim("x", "complete").event, payload: { key: "x" } } });
+    await storage.claim(claim("y", "complete"));
+    await storage.requeue([first.event.id], 3);
+    const [due] = await storage.claimDue({ limit: 1, leaseMs: 1000, now: 4 });
+    await storage.complete({ id: due!.event.id, leaseToken: due!.leaseToken }, { now: 5 });
+    await storage.claim(claim("z", "complete")); // pushes x's first finish out of the window, not its second
+    expect((await storage.getEvent(first.event.id))?.payload).toEqual({ key: "x" });
+  });
+
   it("keeps at most maxRecords records, dropping the least recently updated", async () => {
     const storage = createMemoryStorage({ maxRecords: 2 });
     await storage.claim(claim("r1", "complete"));
@@ -32,7 +61,7 @@ describe("storage-memory bounds", () => {
   });
 
   it("stays at its cap under many distinct events", async () => {
-    const storage = createMemoryStorage({ maxEvents: 100, maxRecords: 50 });
+    const storage = createMemoryStorage({ maxEvents: 100, maxRecords: 50, maxPayloads: 10 });
     for (let i = 0; i < 5000; i++) await storage.claim(claim(`e${i}`, "complete", i));
     expect(storage.size()).toEqual({ events: 100, records: 50 });
   });
@@ -49,5 +78,6 @@ describe("storage-memory bounds", () => {
 
   it("refuses a cap below one", () => {
     expect(() => createMemoryStorage({ maxEvents: 0 })).toThrow(RangeError);
+    expect(() => createMemoryStorage({ maxPayloads: -1 })).toThrow(RangeError);
   });
 });

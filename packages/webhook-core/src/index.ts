@@ -21,6 +21,7 @@ export {
 export { createWebhookHandler, type PipelineHandlers, type AnyEventHandler } from "./pipeline/pipeline.js";
 export { nextAttemptAt, defaultRetryPolicy } from "./pipeline/retry.js";
 export { headerReader } from "./pipeline/http.js";
+export { runtimeWaitUntil } from "./pipeline/wait-until.js";
 export type {
   Awaitable,
   AuthInput,

@@ -15,6 +15,7 @@ import type { StoredEvent, WebhookStorage } from "../storage/types.js";
 import { errorResult, headerReader, jsonResult, readBodyWithLimit, toResponse } from "./http.js";
 import { createIpCheck } from "./ip.js";
 import { nextAttemptAt } from "./retry.js";
+import { runtimeWaitUntil } from "./wait-until.js";
 import type {
   EventDescription,
   HandlerContext,
@@ -69,13 +70,6 @@ function parseJson(body: string | Uint8Array): unknown {
 function errorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.length > 1000 ? `${message.slice(0, 1000)}…` : message;
-}
-
-/** Supabase Edge Functions' `EdgeRuntime.waitUntil`, when present (Vercel's `EdgeRuntime` is a string). */
-function runtimeWaitUntil(): ((promise: Promise<unknown>) => void) | undefined {
-  const runtime = (globalThis as { EdgeRuntime?: { waitUntil?: unknown } }).EdgeRuntime;
-  if (typeof runtime !== "object" || runtime === null || typeof runtime.waitUntil !== "function") return undefined;
-  return (promise) => (runtime.waitUntil as (promise: Promise<unknown>) => void).call(runtime, promise);
 }
 
 const consoleLogger = {
