@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Memory: distinct events through handler.handle() with storage-memory at its default caps (10 000
-// events, 10 000 call records). The heap (after a full GC) and the RSS are sampled as events go in;
+// events, the last 1 000 finished ones with their payloads, 1 000 call records). The heap (after a full GC) and the RSS are sampled as events go in;
 // they must level off once the caps are reached, and running the same events again must not grow
 // them. Runs with --expose-gc (relaunched with it when started without).
 //
@@ -18,6 +18,8 @@ const PLAN = {
   large: { events: Number(process.env.BENCH_MEMORY_LARGE_EVENTS ?? 12_000), passes: quick ? 2 : 3 },
 };
 const MiB = 2 ** 20;
+// storage-memory's defaults (createMemoryStorage() below is called without options).
+const CAPS = { maxEvents: 10_000, maxPayloads: 1_000, maxRecords: 1_000 };
 
 function snapshot(label, count, storage) {
   globalThis.gc();
@@ -58,7 +60,7 @@ async function run(size) {
   if (Object.keys(statuses).some((s) => s !== "200")) throw new Error(`unexpected statuses ${JSON.stringify(statuses)}`);
   const afterFirst = samples.find((s) => s.label === "after pass 1");
   const last = samples[samples.length - 1];
-  const atCap = samples.filter((s) => s.events >= 2 * 10_000 || s.label.startsWith("after"));
+  const atCap = samples.filter((s) => s.events >= 2 * CAPS.maxEvents || s.label.startsWith("after"));
   const stats = handler.stats();
   return {
     label: f.label,
@@ -68,14 +70,14 @@ async function run(size) {
     seconds: Number(seconds.toFixed(1)),
     statuses,
     handled: { processed: stats.processed, duplicate: stats.duplicate },
-    caps: { maxEvents: 10_000, maxRecords: 10_000 },
-    bounded: last.stored.events <= 10_000 && last.stored.records <= 10_000,
+    caps: CAPS,
+    bounded: last.stored.events <= CAPS.maxEvents && last.stored.records <= CAPS.maxRecords,
     samples,
     // Heap growth between the end of the first pass and the end of the last one (same events again).
     growthAcrossPassesMiB: Number((last.heapUsedMiB - afterFirst.heapUsedMiB).toFixed(1)),
     heapAtCapMiB: { min: Math.min(...atCap.map((s) => s.heapUsedMiB)), max: Math.max(...atCap.map((s) => s.heapUsedMiB)) },
-    // What one stored event (with its call record) keeps on the heap.
-    retainedPerEventKiB: Number((((afterFirst.heapUsedMiB - samples[0].heapUsedMiB) * 1024) / 10_000).toFixed(1)),
+    // What one remembered event keeps on the heap, on average at the caps (payloads and records included).
+    retainedPerEventKiB: Number((((afterFirst.heapUsedMiB - samples[0].heapUsedMiB) * 1024) / CAPS.maxEvents).toFixed(1)),
   };
 }
 

@@ -126,7 +126,7 @@ if (memory) {
   const l = memory.sizes.large;
   const bounded = [s, l].filter(Boolean).every((x) => x.bounded);
   addTarget(
-    "storage-memory bounded at its cap (10 000 events, 10 000 records)",
+    "storage-memory bounded at its caps (10 000 events, 1 000 payloads, 1 000 records)",
     [s, l]
       .filter(Boolean)
       .map((x) => `${x.label}: ${x.events * x.passes} events → ${x.samples.at(-1).stored.events} kept, heap ${x.heapAtCapMiB.min}–${x.heapAtCapMiB.max} MiB at cap, ${x.growthAcrossPassesMiB >= 0 ? "+" : ""}${x.growthAcrossPassesMiB} MiB across passes`)
@@ -284,7 +284,7 @@ if (memory) {
   line("## Memory: storage-memory at its default caps");
   line();
   line(
-    "Distinct events through `handler.handle()`, storage-memory with its defaults (10 000 events, 10 000 call records), heap measured after two full GCs (`--expose-gc`, own process). Then the same events again: the heap must not grow.",
+    "Distinct events through `handler.handle()`, storage-memory with its defaults (10 000 events remembered, the last 1 000 finished with their payloads, 1 000 call records), heap measured after two full GCs (`--expose-gc`, own process). Then the same events again: the heap must not grow.",
   );
   line();
   const rows = [];
@@ -295,7 +295,7 @@ if (memory) {
   line();
   for (const s of Object.values(memory.sizes)) {
     line(
-      `- ${s.label}: ${int(s.events)} distinct events × ${s.passes} passes (${s.seconds} s); each stored event with its call record keeps **~${s.retainedPerEventKiB} KiB** of heap, so the default cap holds ~${num((s.retainedPerEventKiB * 10_000) / 1024, 0)} MiB of such events; heap change from the end of pass 1 to the end of pass ${s.passes}: ${s.growthAcrossPassesMiB} MiB.`,
+      `- ${s.label}: ${int(s.events)} distinct events × ${s.passes} passes (${s.seconds} s); at the default caps a remembered event keeps **~${s.retainedPerEventKiB} KiB** of heap on average (payloads and records included), ~${num((s.retainedPerEventKiB * 10_000) / 1024, 0)} MiB in all; heap change from the end of pass 1 to the end of pass ${s.passes}: ${s.growthAcrossPassesMiB} MiB.`,
     );
   }
   line();
