@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type ServerProcess, startServerProcess } from "@callhooks/test-support";
 import { expect } from "vitest";
 
 const require = createRequire(import.meta.url);
@@ -76,43 +77,11 @@ export function resultOf(finished: Finished): Record<string, unknown> {
   return JSON.parse(line.slice("RESULT ".length));
 }
 
-export interface Served {
-  url: string;
-  child: ChildProcess;
-  /** Resolves with the output so far once it matches (output is piped, so it may trail a response). */
-  waitFor(pattern: RegExp): Promise<string>;
-}
+export type Served = ServerProcess;
 
 /** Starts a long-running server process and resolves with the URL it prints when listening. */
-export function serve(bin: string, args: readonly string[], env: Record<string, string>): Promise<Served> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd: packageDir, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const waiters = new Set<() => void>();
-    const waitFor = (pattern: RegExp) =>
-      new Promise<string>((done) => {
-        const check = () => {
-          if (!pattern.test(output)) return;
-          waiters.delete(check);
-          done(output);
-        };
-        waiters.add(check);
-        check();
-      });
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      for (const check of [...waiters]) check();
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("error", reject);
-    child.on("exit", (code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
-    void waitFor(/Listening on http:\/\/\S+/).then((text) => {
-      const url = (/Listening on (http:\/\/\S+?)\/?(\s|$)/.exec(text) as RegExpExecArray)[1] as string;
-      resolve({ url, child, waitFor });
-    });
-  });
-}
+export const serve = (bin: string, args: readonly string[], env: Record<string, string>): Promise<Served> =>
+  startServerProcess({ command: bin, args, cwd: packageDir, env, listening: /Listening on (http:\/\/\S+?)\/?(?:\s|$)/ });
 
 const fixtures = new URL("../../../../shared/fixtures/retell/", import.meta.url);
 export const fixture = (file: string): Buffer => readFileSync(new URL(file, fixtures));

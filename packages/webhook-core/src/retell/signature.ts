@@ -111,6 +111,16 @@ function verifyFrom(
   );
 }
 
+function checkWithOptions(
+  body: string | Uint8Array,
+  signature: string | null | undefined,
+  apiKey: string | readonly string[],
+  options: RetellSignatureOptions,
+): void | Promise<void> {
+  const now = options.now ?? Date.now();
+  return checkRetellSignature(body, signature, apiKey, now, options.toleranceMs ?? RETELL_DEFAULT_TOLERANCE_MS, options.hmac);
+}
+
 /**
  * Checks a Retell signature and says why it fails: throws `WebhookSignatureError` with a `reason`
  * (`missing_signature`, `malformed_signature`, `timestamp_out_of_range`, `signature_mismatch`).
@@ -122,14 +132,7 @@ export async function assertRetellSignature(
   apiKey: string | readonly string[],
   options: RetellSignatureOptions = {},
 ): Promise<void> {
-  const pending = checkRetellSignature(
-    body,
-    signature,
-    apiKey,
-    options.now ?? Date.now(),
-    options.toleranceMs ?? RETELL_DEFAULT_TOLERANCE_MS,
-    options.hmac,
-  );
+  const pending = checkWithOptions(body, signature, apiKey, options);
   if (pending) await pending;
 }
 
@@ -145,14 +148,7 @@ export async function verifyRetellSignature(
   options: RetellSignatureOptions = {},
 ): Promise<boolean> {
   try {
-    const pending = checkRetellSignature(
-      body,
-      signature,
-      apiKey,
-      options.now ?? Date.now(),
-      options.toleranceMs ?? RETELL_DEFAULT_TOLERANCE_MS,
-      options.hmac,
-    );
+    const pending = checkWithOptions(body, signature, apiKey, options);
     if (pending) await pending;
     return true;
   } catch (error) {
