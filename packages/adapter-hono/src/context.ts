@@ -1,4 +1,4 @@
-import { runtimeWaitUntil } from "@callhooks/webhook-core";
+import type { WaitUntil } from "@callhooks/webhook-core";
 import type { Context } from "hono";
 import { getRuntimeKey } from "hono/adapter";
 import type { GetConnInfo } from "hono/conninfo";
@@ -20,20 +20,21 @@ export function peerAddress(c: Context, getConnInfo: GetConnInfo | undefined): s
 }
 
 /**
- * Deferred work goes to `c.executionCtx.waitUntil` (Workers, Vercel), else to the runtime's global one
- * (Supabase Edge), else it simply runs on in-process. The context is read only when work is actually
- * deferred: outside Workers reading it throws, which costs ~14 µs per request.
+ * Deferred work goes to `c.executionCtx.waitUntil` (Workers, Vercel Edge). Without one this declines
+ * (returns false) and the handler's own `waitUntil` option, or the runtime's (Supabase Edge), is used.
+ * The context is read only when work is actually deferred: outside Workers reading it throws, which
+ * costs ~14 µs per request.
  */
-export function waitUntilOf(c: Context): (promise: Promise<unknown>) => void {
+export function waitUntilOf(c: Context): WaitUntil {
   return (promise) => {
     let ctx: { waitUntil(promise: Promise<unknown>): void } | undefined;
     try {
       ctx = c.executionCtx;
     } catch {
-      ctx = undefined;
+      return false;
     }
-    if (ctx) ctx.waitUntil(promise);
-    else runtimeWaitUntil()?.(promise);
+    ctx.waitUntil(promise);
+    return true;
   };
 }
 

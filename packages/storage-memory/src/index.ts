@@ -13,18 +13,20 @@ import {
   type StoredRecord,
   type WebhookStorage,
   type CallRecord,
+  WebhookStorageError,
 } from "@callhooks/webhook-core";
 
 export interface MemoryStorageOptions {
   /**
    * How many events to remember for duplicate detection. Beyond it the oldest finished events
-   * (processed or dead) are forgotten first. Default 10 000.
+   * (processed or dead) are forgotten. Unfinished events are never forgotten: when all of them are
+   * unfinished, a new event is refused with a storage error (the provider retries it). Default 10 000.
    */
   maxEvents?: number;
   /**
-   * How many finished events keep their payload, for replay and inspection; older finished events
-   * keep only what duplicate detection needs (key, status, stored inbound answer). Unfinished events
-   * always keep theirs. Default 1 000. (A Retell `call_analyzed` is ~50 KB parsed into ~100 KB of heap:
+   * How many processed events keep their payload, for replay and inspection; older processed events
+   * keep only what duplicate detection needs (key, status, stored inbound answer). Unfinished and dead
+   * events always keep theirs. Default 1 000. (A Retell `call_analyzed` is ~50 KB parsed into ~100 KB of heap:
    * keeping 10 000 of them would hold about a gigabyte.)
    */
   maxPayloads?: number;
@@ -98,7 +100,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     while (finishedQueue.length - finishedHead > maxPayloads) {
       const entry = finishedQueue[finishedHead] as { event: StoredEvent; finish: number };
       finishedQueue[finishedHead++] = undefined;
-      if (lastFinish.get(entry.event) === entry.finish && TERMINAL.has(entry.event.status)) {
+      // Only processed events: a dead one stays replayable.
+      if (lastFinish.get(entry.event) === entry.finish && entry.event.status === "processed") {
         entry.event.payload = null;
         payloadDropped.add(entry.event);
       }
@@ -119,13 +122,18 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     leases.delete(event.id);
   }
 
-  function evictEvents(): void {
-    if (events.size <= maxEvents) return;
-    // The oldest finished events go first. Unfinished ones are passed over and moved up, in order,
-    // against the first slot not yet looked at, so no later eviction walks the gaps left here.
+  /**
+   * Makes room for one more event by forgetting the oldest finished ones (processed or dead).
+   * Unfinished events are never forgotten: they are work somebody still has to do, and their keys
+   * must keep catching duplicates. Returns false when every remembered event is unfinished.
+   */
+  function makeRoom(): boolean {
+    if (events.size < maxEvents) return true;
+    // Unfinished ones are passed over and moved up, in order, against the first slot not yet looked
+    // at, so no later eviction walks the gaps left here.
     let i = ageHead;
     const unfinished: string[] = [];
-    for (; i < age.length && events.size > maxEvents; i++) {
+    for (; i < age.length && events.size >= maxEvents; i++) {
       const id = age[i] as string;
       const event = events.get(id) as StoredEvent;
       if (TERMINAL.has(event.status)) forget(event);
@@ -134,15 +142,11 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     }
     ageHead = i - unfinished.length;
     for (let k = 0; k < unfinished.length; k++) age[ageHead + k] = unfinished[k];
-    // Only unfinished work left and still over the cap: the oldest goes, as the cap promises.
-    while (events.size > maxEvents) {
-      forget(events.get(age[ageHead] as string) as StoredEvent);
-      age[ageHead++] = undefined;
-    }
     if (ageHead > 4096 && ageHead * 2 > age.length) {
       age = age.slice(ageHead);
       ageHead = 0;
     }
+    return events.size < maxEvents;
   }
 
   function unlink(entry: RecordEntry): void {
@@ -236,6 +240,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         applyRecords(request);
         return { outcome: "claimed", event: copy(existing), leaseToken };
       }
+      if (!makeRoom()) {
+        // Forgetting accepted work would lose it; refusing lets the provider deliver it again later.
+        throw new WebhookStorageError(
+          `storage-memory is full: all of its ${maxEvents} events are unfinished (pending, processing or failed). Run workers, or raise maxEvents.`,
+        );
+      }
       const event: StoredEvent = {
         id: newToken(),
         provider: input.provider,
@@ -259,7 +269,6 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       byKey.set(keyOf(event.provider, event.key), event.id);
       const leaseToken = take(event, request.mode, request.leaseMs, now);
       applyRecords(request);
-      evictEvents();
       return { outcome: "claimed", event: copy(event), leaseToken };
     },
 
@@ -286,7 +295,6 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       event.updatedAt = input.now;
       event.leaseExpiresAt = null;
       leases.delete(event.id);
-      if (event.status === "dead") finished(event);
       return true;
     },
 

@@ -21,7 +21,7 @@ describe("storage-memory bounds", () => {
     expect((await storage.claim(claim("c", "complete"))).outcome).toBe("duplicate");
   });
 
-  it("keeps payloads for the last maxPayloads finished events only, and still detects duplicates of the rest", async () => {
+  it("keeps payloads for the last maxPayloads processed events only, and still detects duplicates of the rest", async () => {
     const storage = createMemoryStorage({ maxPayloads: 2 });
     const ids: string[] = [];
     for (const key of ["a", "b", "c"]) {
@@ -37,6 +37,22 @@ describe("storage-memory bounds", () => {
     const pending = await storage.claim({ ...claim("p", "pending"), event: { ...claim("p", "pending").event, payload: { key: "p" } } });
     for (const key of ["d", "e", "f"]) await storage.claim(claim(key, "complete"));
     expect((await storage.getEvent(pending.event.id))?.payload).toEqual({ key: "p" });
+  });
+
+  it("never drops a dead event's payload, so it stays replayable and retryable", async () => {
+    const storage = createMemoryStorage({ maxPayloads: 0 });
+    const withPayload = (key: string, mode: ClaimRequest["mode"], now = 1) => ({ ...claim(key, mode, now), event: { ...claim(key, mode, now).event, payload: { key } } });
+    const leased = await storage.claim(withPayload("dead", "lease"));
+    if (leased.outcome !== "claimed") throw new Error("not claimed");
+    await storage.fail({ id: leased.event.id, leaseToken: leased.leaseToken as string }, { error: "x", retryAt: null, now: 2 });
+    expect((await storage.getEvent(leased.event.id))?.payload).toEqual({ key: "dead" });
+    const done = await storage.claim(withPayload("done", "complete"));
+    expect((await storage.getEvent(done.event.id))?.payload).toBeNull();
+    await storage.requeue([done.event.id], 3); // nothing to run again: left as it is
+    expect((await storage.getEvent(done.event.id))?.status).toBe("processed");
+    const failedAgain = await storage.claim(withPayload("dead", "lease", 4)); // the provider delivers it again
+    expect(failedAgain.outcome).toBe("claimed");
+    expect(failedAgain.event.payload).toEqual({ key: "dead" });
   });
 
   it("counts an event finished again after a replay as recent", async () => {

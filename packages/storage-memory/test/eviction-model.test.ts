@@ -1,13 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createMemoryStorage } from "@callhooks/storage-memory";
-import type { ClaimRequest, EventStatus } from "@callhooks/webhook-core";
+import { type ClaimRequest, type EventStatus, WebhookStorageError } from "@callhooks/webhook-core";
 
 /*
  * storage-memory keeps ages beside its maps (an id queue for events, a linked list for records)
  * instead of iterating the maps from their start, which walked every deleted slot. This checks the
  * eviction rule against a plain model, over random operations with small caps: the oldest finished
- * events go first, then the oldest of any status; records go least recently updated first.
+ * events go first; unfinished ones are never forgotten (a new event is refused when only they are
+ * left); records go least recently updated first.
  */
 type Op =
   | { kind: "claim"; key: number; record: number; mode: ClaimRequest["mode"] }
@@ -29,12 +30,17 @@ describe("storage-memory eviction matches the model", () => {
         const events: Array<{ key: string; status: EventStatus }> = [];
         let records: string[] = [];
         const leases = new Map<string, { id: string; leaseToken: string }>();
-        const evict = () => {
-          const terminal = (s: EventStatus) => s === "processed" || s === "dead";
-          while (events.length > maxEvents) {
+        const terminal = (s: EventStatus) => s === "processed" || s === "dead";
+        /** Room for one more event, forgetting the oldest finished ones; false when all are unfinished. */
+        const makeRoom = () => {
+          while (events.length >= maxEvents) {
             const i = events.findIndex((e) => terminal(e.status));
-            events.splice(Math.max(i, 0), 1);
+            if (i < 0) return false;
+            events.splice(i, 1);
           }
+          return true;
+        };
+        const evictRecords = () => {
           while (records.length > maxRecords) records.shift();
         };
         let now = 1;
@@ -43,14 +49,20 @@ describe("storage-memory eviction matches the model", () => {
           if (op.kind === "claim") {
             const key = `k${op.key}`;
             const record = `r${op.record}`;
-            const result = await storage.claim({
+            const existing = events.find((e) => e.key === key);
+            const room = existing !== undefined || makeRoom();
+            const claiming = storage.claim({
               event: { provider: "p", key, type: "t", callId: null, orgId: null, payload: {}, receivedAt: now },
               records: [{ kind: "call", provider: "p", id: record, orgId: null, eventType: "t", version: `10.${String(now).padStart(16, "0")}.${key}`, fields: { status: "x" } }],
               mode: op.mode,
               leaseMs: 1_000_000,
               now,
             });
-            const existing = events.find((e) => e.key === key);
+            if (!room) {
+              await expect(claiming).rejects.toBeInstanceOf(WebhookStorageError);
+              continue;
+            }
+            const result = await claiming;
             if (existing) {
               // The model's expectation for a key it still holds.
               const expected = existing.status === "processed" ? "duplicate" : existing.status === "processing" ? "in_flight" : "claimed";
@@ -64,7 +76,7 @@ describe("storage-memory eviction matches the model", () => {
             event.status = op.mode === "pending" ? "pending" : op.mode === "complete" ? "processed" : "processing";
             if (op.mode === "lease") leases.set(key, { id: result.event.id, leaseToken: result.leaseToken as string });
             records = [...records.filter((r) => r !== record), record];
-            evict();
+            evictRecords();
           } else {
             const held = [...leases.keys()];
             if (held.length === 0) continue;
@@ -84,6 +96,20 @@ describe("storage-memory eviction matches the model", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("refuses a new event rather than forget unfinished ones, and takes it once there is room", async () => {
+    const storage = createMemoryStorage({ maxEvents: 2 });
+    const claim = (key: string, mode: ClaimRequest["mode"]) =>
+      storage.claim({ event: { provider: "p", key, type: "t", callId: null, orgId: null, payload: { key }, receivedAt: 1 }, records: [], mode, leaseMs: 1000, now: 1 });
+    const first = await claim("q1", "pending");
+    await claim("q2", "pending");
+    await expect(claim("q3", "pending")).rejects.toThrow(/full/);
+    expect((await storage.listEvents()).map((e) => e.key).sort()).toEqual(["q1", "q2"]);
+    const [due] = await storage.claimDue({ limit: 1, leaseMs: 1000, now: 2 });
+    expect(due?.event.id).toBe(first.event.id);
+    await storage.complete({ id: due!.event.id, leaseToken: due!.leaseToken }, { now: 3 });
+    expect((await claim("q3", "pending")).outcome).toBe("claimed"); // the finished q1 made room
   });
 
   it("keeps evicting in O(1) past many unfinished events at the front", async () => {

@@ -21,7 +21,6 @@ export {
 export { createWebhookHandler, type PipelineHandlers, type AnyEventHandler } from "./pipeline/pipeline.js";
 export { nextAttemptAt, defaultRetryPolicy } from "./pipeline/retry.js";
 export { headerReader } from "./pipeline/http.js";
-export { runtimeWaitUntil } from "./pipeline/wait-until.js";
 export type {
   Awaitable,
   AuthInput,
@@ -35,6 +34,7 @@ export type {
   PipelineOptions,
   ProviderDefinition,
   RetryPolicy,
+  WaitUntil,
   RunResult,
   WebhookHandler,
   WebhookLogger,
@@ -142,8 +142,11 @@ export {
   type MightyCallHandlers,
   type MightyCallPushOptions,
   type MightyCallNativeOptions,
+  type MightyCallNativeSingleAccountOptions,
+  type MightyCallNativeAccountsOptions,
+  type MightyCallNativeAccount,
 } from "./mightycall/handler.js";
-export { mightyCallDefinition, type MightyCallDefinitionOptions } from "./mightycall/definition.js";
+export { mightyCallDefinition, type MightyCallDefinitionOptions, type MightyCallAccountKeys } from "./mightycall/definition.js";
 export type { MightyCallPushOrgOptions, MightyCallNativeOrgOptions } from "./mightycall/org.js";
 export {
   assertMightyCallBearer,
@@ -183,6 +186,8 @@ export {
   mightyCallSmsStatuses,
   mightyCallMetricTypes,
   isMightyCallPushEventType,
+  MIGHTYCALL_MAX_ID_LENGTH,
+  MIGHTYCALL_MAX_PHONE_LENGTH,
   type MightyCallPushEvent,
   type MightyCallPushEventType,
   type MightyCallPushEventOf,

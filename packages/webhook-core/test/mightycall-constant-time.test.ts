@@ -58,4 +58,25 @@ describe("secret comparisons", () => {
     expect(response.status).toBe(status);
     expect(calls).toEqual([[key, API_KEY]]);
   });
+
+  it.each([
+    ["the first account's rotated", "key-a-old", 200],
+    ["the second account's", "key-b", 200],
+    ["a wrong", "key-b-", 401],
+  ])("compares %s ApiKey against every key of every account in constant time", async (_label, key, status) => {
+    const accounts = createMightyCallHandler({
+      native: {
+        accounts: [
+          { apiKey: ["key-a", "key-a-old"], orgId: "org-a" },
+          { apiKey: "key-b", orgId: "org-b" },
+        ],
+      },
+      storage: createMemoryStorage(),
+      logger: {},
+    });
+    const response = await accounts.fetch(createMightyCallNativeRequest(mightyCallSample("IncomingCall"), { apiKey: key }));
+    expect(response.status).toBe(status);
+    // No early exit on a match: every key is compared, whichever account (if any) it belongs to.
+    expect(calls).toEqual(["key-a", "key-a-old", "key-b"].map((expected) => [key, expected]));
+  });
 });

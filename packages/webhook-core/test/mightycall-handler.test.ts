@@ -311,6 +311,29 @@ describe("native calls", () => {
     expect((await native(event, { apiKey: API_KEY })).json).toMatchObject({ status: "duplicate" });
   });
 
+  it("refuses a Guid, call id or number too long to be real with 400, known EventType or not, storing nothing", async () => {
+    const { native, storage, ran } = setup();
+    const long = "9".repeat(3000);
+    const event = mightyCallSample("IncomingCall", { callId: "long-fields" });
+    const unknown = { EventType: "IncomingCallTransferred", Body: { Id: "call-u" }, Guid: "guid-u", Timestamp: "2026-03-14T14:30:00.0000000Z" };
+    for (const body of [
+      { ...event, Guid: long },
+      { ...event, Body: { ...event.Body, Id: long } },
+      { ...event, Body: { ...event.Body, From: long } },
+      { ...event, Body: { ...event.Body, To: long } },
+      { ...unknown, Guid: long },
+      { ...unknown, Body: { Id: long } },
+      { ...unknown, EventType: `Incoming${long}` },
+    ]) {
+      const response = await native(body, { apiKey: API_KEY });
+      expect(response.status).toBe(400);
+      expect(response.json).toMatchObject({ error: "invalid_payload" });
+      expect(response.text).not.toContain(long);
+    }
+    expect(ran).toHaveLength(0);
+    expect(await storage.listEvents()).toEqual([]);
+  });
+
   it("deduplicates by Guid", async () => {
     const { native, ran, storage } = setup();
     const event = mightyCallSample("IncomingCallConnected", { callId: "dup" });
@@ -381,6 +404,27 @@ describe("push events", () => {
     expect(body).toContain("1e999");
     expect((await push(body)).status).toBe(400);
     expect((await push({ ...mightyCallSample("report.daily"), metrics: [{ metric_type: "calls_total", value: -3 }] })).status).toBe(400);
+  });
+
+  it("refuses ids and numbers too long for a database index with 400, storing nothing", async () => {
+    const { push, storage, ran } = setup();
+    const long = "x".repeat(3000);
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ["call_id", { ...mightyCallSample("call.completed"), call_id: long }],
+      ["phone_number", { ...mightyCallSample("call.completed"), phone_number: `+1${"5".repeat(100)}` }],
+      ["sms_id", { ...mightyCallSample("sms.received"), sms_id: long }],
+      ["recording_id", { ...mightyCallSample("recording.available"), recording_id: long }],
+      ["report_id", { ...mightyCallSample("report.daily"), report_id: long }],
+      ["org_id", { ...mightyCallSample("sms.sent"), org_id: long }],
+    ];
+    for (const [field, event] of cases) {
+      const response = await push(event);
+      expect(response.status, field).toBe(400);
+      expect(response.json, field).toMatchObject({ error: "invalid_payload" });
+      expect(response.json.details, field).toContain(field);
+    }
+    expect(ran).toHaveLength(0);
+    expect(await storage.listEvents()).toEqual([]);
   });
 
   it("refuses a rolled-over date with 400", async () => {
@@ -507,6 +551,33 @@ describe("the Echo URL check", () => {
     expect(Object.keys(result.headers).map((h) => h.toLowerCase())).not.toContain("echo");
   });
 
+  it("treats an empty or blank Echo as absent: the event is processed, not answered as a URL check", async () => {
+    const { handler, storage, ran } = setup();
+    for (const [index, echo] of ["", "   "].entries()) {
+      const event = mightyCallSample("IncomingCall", { callId: `blank-echo-${index}` });
+      const result = await handler.handle({ ...createMightyCallNativeWebhook(event, { apiKey: API_KEY, url: NATIVE_URL }), headers: { "content-type": "application/json", echo } });
+      expect(result.status, JSON.stringify(echo)).toBe(200);
+      expect(JSON.parse(result.body)).toMatchObject({ status: "processed" });
+      expect(Object.keys(result.headers).map((h) => h.toLowerCase())).not.toContain("echo");
+      expect(await storage.getCall("mightycall", `blank-echo-${index}`)).not.toBeNull();
+    }
+    expect(ran.map((r) => r.type)).toEqual(["IncomingCall", "IncomingCall"]);
+    // Without a body, a blank Echo is an ordinary request: a GET is refused, not echoed.
+    const get = await handler.handle({ method: "GET", headers: { echo: " " }, body: undefined });
+    expect(get.status).toBe(405);
+    // A real value is still answered first, even on a request carrying an event.
+    const echoed = await handler.fetch(createMightyCallEchoRequest("v-1", { method: "POST", body: JSON.stringify({ ...mightyCallSample("IncomingCall"), ApiKey: API_KEY }) }));
+    expect(echoed.headers.get("echo")).toBe("v-1");
+    expect(ran).toHaveLength(2);
+  });
+
+  it("is answered when native events are configured per account", async () => {
+    const { handler } = setup({ native: { accounts: [{ apiKey: API_KEY, orgId: "org-a" }] } });
+    const response = await handler.fetch(createMightyCallEchoRequest("acc-1"));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("echo")).toBe("acc-1");
+  });
+
   it("is not answered when native events are not configured (the URL would refuse them)", async () => {
     const { handler } = setup({ native: undefined });
     const response = await handler.fetch(createMightyCallEchoRequest("abc"));
@@ -629,6 +700,81 @@ describe("organisation context", () => {
     const { native, storage } = setup({ native: { apiKey: API_KEY, orgId: "org-only" } });
     expect((await native(mightyCallSample("IncomingCall", { callId: "f1" }), { apiKey: API_KEY, url: "http://localhost/anything" })).status).toBe(200);
     expect((await storage.getCall("mightycall", "f1"))?.orgId).toBe("org-only");
+  });
+});
+
+describe("several MightyCall accounts (native.accounts)", () => {
+  const KEY_A = "0c7d2e14-5a9b-4f3e-8d61-a2b4c6e8aaaa";
+  const KEY_A_OLD = "0c7d2e14-5a9b-4f3e-8d61-a2b4c6e8a000";
+  const KEY_B = "0c7d2e14-5a9b-4f3e-8d61-a2b4c6e8bbbb";
+  const accounts = [
+    { apiKey: [KEY_A, KEY_A_OLD], orgId: "org-a" },
+    { apiKey: KEY_B, orgId: "org-b" },
+  ];
+  const urlOf = (org: string) => `http://localhost/webhooks/mightycall/${org}`;
+
+  it("records each event under the organisation of the account whose key it carries, whatever URL or number it names", async () => {
+    const { native, storage, ran } = setup({ native: { accounts } });
+    // Tenant A, knowing only its own key, posts to B's URL and names a number of B's.
+    const intrusion = mightyCallSample("IncomingCall", { callId: "from-a" });
+    const aToB = await native({ ...intrusion, Body: { ...intrusion.Body, To: "+12125550199" } }, { apiKey: KEY_A, url: urlOf("org-b") });
+    expect(aToB.status).toBe(200);
+    expect((await storage.getCall("mightycall", "from-a"))?.orgId).toBe("org-a");
+    expect(await storage.listEvents({ orgId: "org-b" })).toEqual([]);
+    // A rotated key of A's is still A; B's key is B, whatever URL it arrives on.
+    expect((await native(mightyCallSample("IncomingCall", { callId: "from-a-old" }), { apiKey: KEY_A_OLD, url: urlOf("org-b") })).status).toBe(200);
+    expect((await native(mightyCallSample("IncomingCall", { callId: "from-b" }), { apiKey: KEY_B, url: urlOf("org-a") })).status).toBe(200);
+    expect((await storage.getCall("mightycall", "from-a-old"))?.orgId).toBe("org-a");
+    expect((await storage.getCall("mightycall", "from-b"))?.orgId).toBe("org-b");
+    expect(ran.map((r) => r.context.orgId)).toEqual(["org-a", "org-a", "org-b"]);
+    expect((await storage.listEvents({ orgId: "org-b" })).map((e) => e.callId)).toEqual(["from-b"]);
+    // A key of no account is refused, and neither key is ever stored.
+    const stranger = await native(mightyCallSample("IncomingCall", { callId: "stranger" }), { apiKey: `${KEY_B}0`, url: urlOf("org-b") });
+    expect(stranger.status).toBe(401);
+    expect(await storage.getCall("mightycall", "stranger")).toBeNull();
+    const stored = JSON.stringify(await storage.listEvents({ limit: 100 }));
+    for (const key of [KEY_A, KEY_A_OLD, KEY_B]) expect(stored).not.toContain(key);
+  });
+
+  it("keeps concurrent deliveries of different accounts apart", async () => {
+    const { native, storage } = setup({ native: { accounts } });
+    const deliveries = Array.from({ length: 20 }, (_, i) => ({ callId: `conc-${i}`, key: i % 2 === 0 ? KEY_A : KEY_B, org: i % 2 === 0 ? "org-a" : "org-b" }));
+    const responses = await Promise.all(deliveries.map((d) => native(mightyCallSample("IncomingCall", { callId: d.callId }), { apiKey: d.key, url: urlOf("org-x") })));
+    expect(responses.map((r) => r.status)).toEqual(deliveries.map(() => 200));
+    for (const d of deliveries) expect((await storage.getCall("mightycall", d.callId))?.orgId, d.callId).toBe(d.org);
+  });
+
+  it("works through handle() without a URL, and alongside push", async () => {
+    const { handler, push, storage } = setup({ native: { accounts } });
+    const result = await handler.handle({ ...createMightyCallNativeWebhook(mightyCallSample("IncomingCall", { callId: "no-url" }), { apiKey: KEY_B }), url: undefined });
+    expect(result.status).toBe(200);
+    expect((await storage.getCall("mightycall", "no-url"))?.orgId).toBe("org-b");
+    expect((await push(mightyCallSample("call.completed", { callId: "push-too" }))).status).toBe(200);
+  });
+
+  it("refuses, at construction, accounts mixed with the single-account options, and ambiguous or empty accounts", () => {
+    const make = (native: unknown) => () => createMightyCallHandler({ native: native as MightyCallHandlerOptions["native"] });
+    expect(make({ accounts })).not.toThrow();
+    for (const extra of [{ apiKey: KEY_A }, { orgId: "org-a" }, { orgFromUrl: () => "org-a" }, { resolveBusinessNumber: () => "org-a" }]) {
+      expect(make({ accounts, ...extra }), Object.keys(extra)[0]).toThrow(WebhookConfigError);
+    }
+    expect(make({ accounts: [] })).toThrow(WebhookConfigError);
+    expect(make({ accounts: [{ apiKey: "", orgId: "org-a" }] })).toThrow(WebhookConfigError);
+    expect(make({ accounts: [{ apiKey: [], orgId: "org-a" }] })).toThrow(WebhookConfigError);
+    expect(make({ accounts: [{ apiKey: KEY_A, orgId: "" }] })).toThrow(WebhookConfigError);
+    expect(make({ accounts: [{ apiKey: KEY_A }] })).toThrow(WebhookConfigError);
+    expect(make({ accounts: [{ apiKey: ` ${KEY_A}`, orgId: "org-a" }] })).toThrow(/whitespace/);
+    // One key for two accounts could not say which organisation an event is for.
+    const shared = make({ accounts: [accounts[0], { apiKey: [KEY_B, KEY_A_OLD], orgId: "org-b" }] });
+    expect(shared).toThrow(WebhookConfigError);
+    expect(shared).toThrow(/accounts\[1\]/);
+    try {
+      shared();
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain(KEY_A_OLD);
+    }
+    // Two accounts may belong to one organisation.
+    expect(make({ accounts: [{ apiKey: KEY_A, orgId: "org-a" }, { apiKey: KEY_B, orgId: "org-a" }] })).not.toThrow();
   });
 });
 

@@ -129,6 +129,33 @@ describe("push format: strict, the contract is ours", () => {
     expect(rejection({ ...mightyCallSample("sms.received"), sms_id: undefined })?.issues[0]?.path).toBe("sms_id");
   });
 
+  it("caps ids at 256 characters and phone numbers at 64, so a database index can always take them", () => {
+    const at = (length: number) => "i".repeat(length);
+    const number = (length: number) => `+${"5".repeat(length - 1)}`;
+    const sms = (patch: Record<string, unknown>) => ({ ...mightyCallSample("sms.received"), ...patch });
+    const recording = (patch: Record<string, unknown>) => ({ ...mightyCallSample("recording.available"), ...patch });
+    const cases: Array<[string, (value: string) => unknown, (length: number) => string, number]> = [
+      ["call_id", (call_id) => call({ call_id }), at, 256],
+      ["org_id", (org_id) => call({ org_id }), at, 256],
+      ["integration_id", (integration_id) => call({ integration_id }), at, 256],
+      ["phone_number", (phone_number) => call({ phone_number }), number, 64],
+      ["caller_phone", (caller_phone) => call({ caller_phone }), number, 64],
+      ["sms_id", (sms_id) => sms({ sms_id }), at, 256],
+      ["sender", (sender) => sms({ sender }), number, 64],
+      ["recipient", (recipient) => sms({ recipient }), number, 64],
+      ["recording_id", (recording_id) => recording({ recording_id }), at, 256],
+      ["call_id", (call_id) => recording({ call_id }), at, 256],
+      ["report_id", (report_id) => daily({ report_id }), at, 256],
+      ["phone_number", (phone_number) => daily({ phone_number }), number, 64],
+    ];
+    for (const [field, event, value, max] of cases) {
+      expect(rejection(event(value(max))), `${field} at ${max}`).toBeUndefined();
+      const error = rejection(event(value(max + 1)));
+      expect(error?.code, `${field} at ${max + 1}`).toBe("invalid_payload");
+      expect(error?.issues[0]?.path).toBe(field);
+    }
+  });
+
   it("accepts an empty SMS text and a recording without a call", () => {
     expect(rejection({ ...mightyCallSample("sms.received"), message: "" })).toBeUndefined();
     expect(rejection({ ...mightyCallSample("recording.available"), call_id: undefined })).toBeUndefined();
@@ -178,6 +205,46 @@ describe("native format: lenient, the format is MightyCall's", () => {
     expect(rejection(native({ Timestamp: undefined }))?.issues[0]?.path).toBe("Timestamp");
     const extra = parseMightyCallEvent(native({ Queue: "sales" })) as Record<string, unknown>;
     expect(extra.Queue).toBe("sales");
+  });
+
+  it("caps Guid, Body.Id, From, To and Extension at 256 characters (far beyond a GUID or an E.164 number)", () => {
+    const body = mightyCallSample("IncomingCallConnected").Body;
+    const long = (length: number) => "7".repeat(length);
+    const cases: Array<[string, (value: string) => unknown]> = [
+      ["Guid", (Guid) => native({ Guid })],
+      ["Body.Id", (Id) => native({ Body: { ...body, Id } })],
+      ["Body.From", (From) => native({ Body: { ...body, From } })],
+      ["Body.To", (To) => native({ Body: { ...body, To } })],
+      ["Body.Extension", (Extension) => native({ Body: { ...body, Extension } })],
+    ];
+    for (const [path, event] of cases) {
+      expect(rejection(event(long(256))), path).toBeUndefined();
+      const error = rejection(event(long(257)));
+      expect(error?.code, path).toBe("invalid_payload");
+      expect(error?.issues[0]?.path).toBe(path);
+    }
+  });
+
+  it("caps what identifies an unknown EventType too (its name, Guid, call id), and nothing else", () => {
+    const unknown = { EventType: "IncomingCallTransferred", Body: { Id: "c1", Target: "102" }, Guid: "g1", Timestamp: "2026-03-14T14:30:00Z" };
+    const long = "7".repeat(257);
+    for (const [path, event] of [
+      ["EventType", { ...unknown, EventType: `X${long}` }],
+      ["Guid", { ...unknown, Guid: long }],
+      ["Timestamp", { ...unknown, Timestamp: long }],
+      ["Body.Id", { ...unknown, Body: { Id: long } }],
+      ["Body.From", { ...unknown, Body: { Id: "c1", From: long } }],
+      ["Body.To", { ...unknown, Body: { Id: "c1", To: long } }],
+      ["Body.Extension", { ...unknown, Body: { Id: "c1", Extension: long } }],
+    ] as const) {
+      const error = rejection(event);
+      expect(error?.code, path).toBe("invalid_payload");
+      expect(error?.issues[0]?.path).toBe(path);
+      expect(error?.message).not.toContain(long);
+    }
+    // Still lenient about everything else: other fields of any size, ids of other types, no Body.
+    expect(rejection({ ...unknown, Body: { Id: 42, Target: long }, Notes: long })).toBeUndefined();
+    expect(rejection({ EventType: "Ping" })).toBeUndefined();
   });
 
   it("returns an unknown EventType as sent, without its ApiKey", () => {

@@ -193,9 +193,20 @@ describe("dispatch and storage", () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const { send } = setup({ on: { call_started: () => gate } });
+    let entered!: () => void;
+    const running = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const { send } = setup({
+      on: {
+        call_started: () => {
+          entered();
+          return gate;
+        },
+      },
+    });
     const first = send(retellSample("call_started"));
-    await new Promise((r) => setTimeout(r, 20));
+    await running; // the first delivery holds the claim
     const second = await send(retellSample("call_started"));
     expect(second.status).toBe(409);
     expect(second.json.error).toBe("in_flight");
@@ -234,6 +245,10 @@ describe("dispatch and storage", () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let entered!: () => void;
+    const running = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
     let runs = 0;
     const { send, storage } = setup({
       now: () => clock,
@@ -242,6 +257,7 @@ describe("dispatch and storage", () => {
         call_ended: async () => {
           runs++;
           if (runs === 1) {
+            entered();
             await gate;
             throw new Error("too slow, then failed");
           }
@@ -249,7 +265,7 @@ describe("dispatch and storage", () => {
       },
     });
     const first = send(retellSample("call_ended"), { timestamp: clock });
-    await new Promise((r) => setTimeout(r, 20));
+    await running;
     clock += 5_000; // the first lease has lapsed: the retry takes the event over
     const second = await send(retellSample("call_ended"), { timestamp: clock });
     expect(second.status).toBe(200);
@@ -314,6 +330,78 @@ describe("dispatch and storage", () => {
     expect(call?.fields.summary).toBe(analyzed.call.call_analysis.call_summary);
     expect(call?.eventTypes).toEqual(["call_analyzed", "call_ended", "call_started", "transcript_updated"]);
     expect(call?.data.transcript).toBe(analyzed.call.transcript);
+  });
+});
+
+describe("review regressions", () => {
+  it("does not mistake Object.prototype names for inbound event types", async () => {
+    const onUnknown = vi.fn();
+    const { send } = setup({ onUnknown });
+    for (const event of ["hasOwnProperty", "toString", "constructor", "__proto__"]) {
+      const response = await send({ event, call: { call_id: `c-${event}` } });
+      expect(response.status).toBe(200);
+      expect(response.json).toMatchObject({ status: "processed" });
+    }
+    expect(onUnknown).toHaveBeenCalledTimes(4);
+  });
+
+  it("accepts ids with unpaired surrogates instead of failing every delivery", async () => {
+    const { send, storage } = setup();
+    const response = await send(retellSample("call_started", { callId: "call_\ud800_x" }));
+    expect(response.status).toBe(200);
+    expect(await storage.getCall("retell", "call_\ud800_x")).not.toBeNull();
+  });
+
+  it("takes a same-length transcript correction or an added tool call for a new update, not a retry", async () => {
+    const seen = vi.fn();
+    const { send } = setup({ on: { transcript_updated: seen } });
+    const update = (transcript: string, toolCalls: number) => {
+      const event = retellSample("transcript_updated") as { call: Record<string, unknown> };
+      event.call.transcript = transcript;
+      event.call.transcript_with_tool_calls = Array.from({ length: toolCalls }, (_, i) => ({ role: "agent", content: `t${i}`, words: [] }));
+      return event;
+    };
+    expect((await send(update("User: book me in", 1))).json.status).toBe("processed");
+    expect((await send(update("User: book me in", 1))).json.status).toBe("duplicate"); // a retry
+    expect((await send(update("User: look me in", 1))).json.status).toBe("processed"); // same length, new text
+    expect((await send(update("User: look me in", 2))).json.status).toBe("processed"); // a tool call added
+    expect(seen).toHaveBeenCalledTimes(3);
+  });
+
+  it("answers 500 raw_body_unavailable to a Request whose body was already read", async () => {
+    const { handler } = setup();
+    const request = await createSignedRetellRequest(retellSample("call_started"), { apiKey: API_KEY });
+    await request.json();
+    const response = await handler.fetch(request);
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ error: "raw_body_unavailable", details: expect.stringMatching(/already read/) });
+  });
+
+  it("queue mode leaves even event types this instance has no handler for to the workers", async () => {
+    const { send, storage } = setup({ mode: "queue" });
+    const response = await send(retellSample("call_ended"));
+    expect(response.status).toBe(202);
+    expect((await storage.listEvents())[0]?.status).toBe("pending");
+  });
+
+  it("falls back to the handler's waitUntil when the per-request one declines", async () => {
+    const kept: Promise<unknown>[] = [];
+    const { handler } = setup({ mode: "deferred", waitUntil: (p) => kept.push(p), on: { call_ended: vi.fn() } });
+    const request = await createSignedRetellRequest(retellSample("call_ended"), { apiKey: API_KEY });
+    expect((await handler.fetch(request, { waitUntil: () => false })).status).toBe(202);
+    expect(kept).toHaveLength(1);
+    const other = await createSignedRetellRequest(retellSample("call_ended", { callId: "c2" }), { apiKey: API_KEY });
+    const accepted: Promise<unknown>[] = [];
+    expect((await handler.fetch(other, { waitUntil: (p) => void accepted.push(p) })).status).toBe(202);
+    expect(accepted).toHaveLength(1);
+    expect(kept).toHaveLength(1);
+    await Promise.all([...kept, ...accepted]);
+  });
+
+  it("refuses an allowedIps entry with an empty or malformed prefix", () => {
+    for (const entry of ["100.20.5.228/", "10.0.0.0/8/9", "10.0.0.0/x", "10.0.0.0/ "]) {
+      expect(() => setup({ allowedIps: [entry] })).toThrow(WebhookConfigError);
+    }
   });
 });
 

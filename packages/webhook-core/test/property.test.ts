@@ -70,6 +70,32 @@ describe("property: arbitrary requests through handler.fetch", () => {
     );
   });
 
+  it("genuine requests with arbitrary JSON and odd event names: never a 5xx", async () => {
+    const { handler } = instrumented();
+    // Any UTF-16 code unit, lone surrogates included: JSON can carry them (as \\ud800 escapes).
+    const anyUnits = (maxLength: number) => fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength });
+    const oddEvents = fc.oneof(
+      arbType,
+      fc.constantFrom("toString", "hasOwnProperty", "constructor", "__proto__", "valueOf", "", " call_ended"),
+      anyUnits(12),
+    );
+    const arbBody = fc.oneof(
+      fc.json({ maxDepth: 4 }),
+      fc.tuple(oddEvents, fc.jsonValue({ maxDepth: 3 })).map(([event, call]) => JSON.stringify({ event, call })),
+      fc.tuple(arbType, anyUnits(24)).map(([type, id]) =>
+        JSON.stringify(retellSample(type, { callId: id || "c", chatId: id || "c" })),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(arbBody, async (body) => {
+        const signature = await signRetellPayload(body, API_KEY);
+        const status = await send(handler, "POST", body, { "content-type": "application/json", [RETELL_SIGNATURE_HEADER]: signature });
+        expect(EXPECTED.has(status)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("mutated signed requests: only the untouched ones run a handler, nothing crashes", async () => {
     const { handler, ran } = instrumented();
     let signedAndUntouched = 0;

@@ -4,6 +4,9 @@ import { assertRetellSignature, type SignatureFailure, WebhookSignatureError } f
 import { integer, parse, time } from "../args.js";
 import { type CliIO, type Output, readAll, UsageError } from "../io.js";
 
+/** A timestamp as ISO 8601, or as the number it is when no date can hold it (a 16-digit `v=`). */
+const isoTime = (ms: number): string => (Number.isFinite(new Date(ms).getTime()) ? new Date(ms).toISOString() : `${ms} ms`);
+
 export const verifyHelp = `Usage: callhooks verify [file|-] --signature <header> [options]
 
 Checks a Retell webhook's x-retell-signature offline, over the body exactly as received,
@@ -73,11 +76,11 @@ export async function verify(argv: string[], io: CliIO, output: Output): Promise
     output.out(`  ${c.dim(HINTS[error.reason])}`);
     const signedAt = /^v=(\d+),/.exec(values.signature?.trim() ?? "")?.[1];
     if (error.reason === "timestamp_out_of_range" && signedAt) {
-      output.out(`  ${c.dim(`signed at ${new Date(Number(signedAt)).toISOString()}, checked as of ${new Date(now).toISOString()}`)}`);
+      output.out(`  ${c.dim(`signed at ${isoTime(Number(signedAt))}, checked as of ${isoTime(now)}`)}`);
     }
     return 1;
   }
   const signedAt = Number(/^v=(\d+),/.exec((values.signature ?? "").trim())?.[1]);
-  output.out(`${c.green("✓ valid signature")} ${c.dim(`(${body.byteLength} bytes, signed at ${new Date(signedAt).toISOString()})`)}`);
+  output.out(`${c.green("✓ valid signature")} ${c.dim(`(${body.byteLength} bytes, signed at ${isoTime(signedAt)})`)}`);
   return 0;
 }

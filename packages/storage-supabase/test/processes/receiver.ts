@@ -1,41 +1,54 @@
 // A separate receiver process: its own supabase-js client, storage and Retell handler, as a second
-// server (or Edge Function instance) would have. Driven by the parent over IPC.
+// server (or Edge Function instance) would have. Driven by the parent over IPC: the handler, once it
+// runs, holds its claim until the parent releases it, so every other delivery meets it in flight.
 import { createRetellHandler } from "@callhooks/webhook-core";
 import { createClient } from "@supabase/supabase-js";
 import { createSupabaseStorage } from "../../src/index.js";
 
-interface Go {
+interface Start {
   supabaseUrl: string;
   serviceRoleKey: string;
   apiKey: string;
-  deliveries: number;
   headers: Record<string, string>;
   body: string;
 }
+type Message = { start: Start } | { deliveries: number } | { release: true };
 
 const send = (message: unknown) => process.send?.(message);
+let release!: () => void;
+const released = new Promise<void>((resolve) => {
+  release = resolve;
+});
+let handler: ReturnType<typeof createRetellHandler> | undefined;
+let start: Start | undefined;
+let runs = 0;
 
-process.once("message", (start: Omit<Go, "deliveries">) => {
-  let runs = 0;
-  const client = createClient(start.supabaseUrl, start.serviceRoleKey, { auth: { persistSession: false } });
-  const handler = createRetellHandler({
-    apiKey: start.apiKey,
-    storage: createSupabaseStorage({ client }),
-    logger: { error: () => undefined, warn: () => undefined },
-    on: {
-      call_ended: async () => {
-        runs++;
-        // Long enough that the other deliveries arrive while it runs.
-        await new Promise((resolve) => setTimeout(resolve, 200));
+process.on("message", async (message: Message) => {
+  if ("release" in message) release();
+  if ("start" in message) {
+    start = message.start;
+    const client = createClient(start.supabaseUrl, start.serviceRoleKey, { auth: { persistSession: false } });
+    handler = createRetellHandler({
+      apiKey: start.apiKey,
+      storage: createSupabaseStorage({ client }),
+      logger: { error: () => undefined, warn: () => undefined },
+      on: {
+        call_ended: async () => {
+          runs++;
+          send({ running: true });
+          await released;
+        },
       },
-    },
-  });
-  process.once("message", async (go: Pick<Go, "deliveries">) => {
-    const results = await Promise.all(
-      Array.from({ length: go.deliveries }, () => handler.handle({ method: "POST", headers: start.headers, body: start.body })),
+    });
+    send({ ready: true });
+  }
+  if ("deliveries" in message && handler && start) {
+    const { headers, body } = start;
+    const h = handler;
+    await Promise.all(
+      Array.from({ length: message.deliveries }, () => h.handle({ method: "POST", headers, body }).then((result) => send({ status: result.status }))),
     );
-    send({ runs, statuses: results.map((r) => r.status) });
+    send({ done: true, runs });
     process.disconnect?.();
-  });
-  send({ ready: true });
+  }
 });

@@ -49,17 +49,50 @@ export async function assertMightyCallBearer(authorization: string | null | unde
   }
 }
 
-/**
- * Checks the `ApiKey` MightyCall puts in every native body against the account's API key(s).
- * Throws `WebhookAuthenticationError` (401); messages never contain the key.
- */
-export async function assertMightyCallApiKey(body: unknown, apiKeys: readonly string[]): Promise<void> {
-  if (apiKeys.length === 0) {
-    throw new WebhookAuthenticationError("MightyCall native events are not accepted by this handler: configure native.apiKey to receive them.");
-  }
+const nativeNotConfigured = () =>
+  new WebhookAuthenticationError(
+    "MightyCall native events are not accepted by this handler: configure native.apiKey (one account) or native.accounts to receive them.",
+  );
+
+/** The `ApiKey` of a native body; a 401 when there is none. */
+function apiKeyOf(body: unknown): string {
   const key = isPlainObject(body) ? body.ApiKey : undefined;
   if (typeof key !== "string" || key === "") throw new WebhookAuthenticationError("The body carries no ApiKey; MightyCall sends the account's API key in every event.");
-  if (!(await matchesAny(key, apiKeys))) throw new WebhookAuthenticationError("The ApiKey does not match the configured MightyCall API key.");
+  return key;
+}
+
+/**
+ * Checks the `ApiKey` MightyCall puts in every native body against ONE account's API key(s): its
+ * current key and, while rotating, the previous one. Throws `WebhookAuthenticationError` (401);
+ * messages never contain the key. For several accounts, each with its own organisation, the
+ * handler's `native.accounts` matches the key to its account instead.
+ */
+export async function assertMightyCallApiKey(body: unknown, apiKeys: readonly string[]): Promise<void> {
+  if (apiKeys.length === 0) throw nativeNotConfigured();
+  if (!(await matchesAny(apiKeyOf(body), apiKeys))) throw new WebhookAuthenticationError("The ApiKey does not match the configured MightyCall API key.");
+}
+
+/** One MightyCall account as the definition sees it: its keys (normalised, non-empty) and its organisation. */
+export interface MightyCallAccountKeys {
+  apiKeys: readonly string[];
+  orgId: string;
+}
+
+/**
+ * The account whose key a native body carries. Every key of every account is compared, each in
+ * constant time and none skipped after a match, so timing tells neither whether the key is known
+ * nor which account it belongs to. Keys are unique across accounts (the handler refuses a shared
+ * one), so at most one account matches. Throws `WebhookAuthenticationError` (401).
+ */
+export async function matchMightyCallAccount<T extends MightyCallAccountKeys>(body: unknown, accounts: readonly T[]): Promise<T> {
+  if (accounts.length === 0) throw nativeNotConfigured();
+  const key = apiKeyOf(body);
+  let matched: T | undefined;
+  for (const account of accounts) {
+    if (await matchesAny(key, account.apiKeys)) matched ??= account;
+  }
+  if (!matched) throw new WebhookAuthenticationError("The ApiKey does not match any configured MightyCall account.");
+  return matched;
 }
 
 /** Whether a push delivery's `Authorization` header carries one of `secret`. Never throws for a bad token. */
@@ -73,7 +106,11 @@ export async function verifyMightyCallBearer(authorization: string | null | unde
   }
 }
 
-/** Whether a parsed native body carries one of `apiKey`. Never throws for a bad key. */
+/**
+ * Whether a parsed native body carries one of `apiKey` (one account's current and rotated keys).
+ * It does not say which account a key is: with several, check each account's keys in turn, or use
+ * the handler's `native.accounts`. Never throws for a bad key.
+ */
 export async function verifyMightyCallApiKey(body: unknown, apiKey: string | readonly string[]): Promise<boolean> {
   try {
     await assertMightyCallApiKey(body, normalizeSecrets(apiKey, "apiKey"));
@@ -88,13 +125,14 @@ export async function verifyMightyCallApiKey(body: unknown, apiKey: string | rea
 const ECHO_VALUE = /^[\x20-\x7e]{0,1024}$/;
 
 /**
- * MightyCall's URL validation: a request carrying `Echo` is answered 200 with the same `Echo`
- * response header, before the method, the body or any credential is looked at (the check request
- * carries none of them).
+ * MightyCall's URL validation: a request carrying a non-empty `Echo` is answered 200 with the same
+ * `Echo` response header, before the method, the body or any credential is looked at (the check
+ * request carries none of them). An empty or blank `Echo` is no check — nothing to copy back — and
+ * is treated as absent, so a stray empty header cannot turn an event into an unprocessed 200.
  */
 export function answerMightyCallEcho(header: (name: string) => string | undefined): WebhookResult | undefined {
   const echo = header(MIGHTYCALL_ECHO_HEADER);
-  if (echo === undefined) return undefined;
+  if (echo === undefined || echo.trim() === "") return undefined;
   if (!ECHO_VALUE.test(echo)) {
     return errorResult(new WebhookValidationError("invalid_payload", "The Echo header must be at most 1024 printable ASCII characters."));
   }

@@ -3,6 +3,7 @@ import { isPlainObject, toValidationError } from "../schema-helpers.js";
 import {
   isMightyCallNativeEventType,
   mightyCallNativeEventSchemas,
+  mightyCallUnknownNativeEventSchema,
   type MightyCallNativeEvent,
   type MightyCallNativeEventOf,
   type MightyCallNativeEventType,
@@ -85,7 +86,13 @@ function parseNative(input: Record<string, unknown>): MightyCallNativeEvent | Mi
       { path: "EventType", message: "Expected a non-empty string" },
     ]);
   }
-  if (!isMightyCallNativeEventType(type)) return input as MightyCallUnknownNativeEvent;
+  if (!isMightyCallNativeEventType(type)) {
+    // Checked only for lengths that would break a storage's keys; returned exactly as sent. The
+    // label does not repeat the EventType, which may be the over-long value.
+    const unknown = mightyCallUnknownNativeEventSchema.safeParse(input);
+    if (!unknown.success) throw toValidationError("MightyCall native", unknown.error);
+    return input as MightyCallUnknownNativeEvent;
+  }
   const result = mightyCallNativeEventSchemas[type].safeParse(input);
   if (!result.success) throw toValidationError(`MightyCall "${type}"`, result.error);
   return result.data as MightyCallNativeEvent;

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { opt } from "../schema-helpers.js";
+import { isPlainObject, opt } from "../schema-helpers.js";
+import { MIGHTYCALL_MAX_ID_LENGTH } from "./push-schemas.js";
 import { timestampSchema } from "./time.js";
 
 /*
@@ -31,15 +32,26 @@ export const mightyCallNativeEventTypes = [
 
 export type MightyCallNativeEventType = (typeof mightyCallNativeEventTypes)[number];
 
+/*
+ * Lenient, but not unbounded: the Guid, the call id, the numbers and the extension become the
+ * duplicate key, record ids and indexed columns of a storage, which a multi-kilobyte value would
+ * break on every retry. MightyCall's are GUIDs and E.164 numbers, far below the cap; a longer value
+ * is not a real event, so the one cap (256) serves them all.
+ */
+const MAX = MIGHTYCALL_MAX_ID_LENGTH;
+
 export const mightyCallNativeBodySchema = z.looseObject({
   /** The call id: the same across every event of one call. */
-  Id: z.string().min(1),
+  Id: z.string().min(1).max(MAX),
   /** Inbound: the caller; outbound and callback: the business number. */
-  From: opt(z.string()),
+  From: opt(z.string().max(MAX)),
   /** Inbound: the business number; outbound and callback: the customer. */
-  To: opt(z.string()),
-  /** The user extension ringing or connected. Sources disagree on its type, so both are accepted. */
-  Extension: opt(z.union([z.string(), z.number()])),
+  To: opt(z.string().max(MAX)),
+  /**
+   * The user extension ringing or connected. Sources disagree on its type, so both are accepted.
+   * Capped too: a native event without a Guid is deduplicated by a key that includes it.
+   */
+  Extension: opt(z.union([z.string().max(MAX), z.number()])),
 });
 
 function nativeEvent<const T extends MightyCallNativeEventType>(type: T) {
@@ -47,7 +59,7 @@ function nativeEvent<const T extends MightyCallNativeEventType>(type: T) {
     EventType: z.literal(type),
     Body: mightyCallNativeBodySchema,
     /** The event id (idempotency key). */
-    Guid: opt(z.string().min(1)),
+    Guid: opt(z.string().min(1).max(MAX)),
     /** UTC, with up to 7 fractional digits (.NET ticks), e.g. `2017-05-25T08:58:10.5140000Z`. */
     Timestamp: timestampSchema(7),
   });
@@ -57,11 +69,32 @@ export const mightyCallNativeEventSchemas = Object.fromEntries(
   mightyCallNativeEventTypes.map((type) => [type, nativeEvent(type)]),
 ) as { readonly [K in MightyCallNativeEventType]: ReturnType<typeof nativeEvent<K>> };
 
-/** An EventType MightyCall added after this version: acknowledged and recorded, never an error. */
+const TOO_LONG = `Expected at most ${MAX} characters`;
+/** A value of any type (the format may change), but a string no longer than the cap. */
+const boundedIfText = (value: unknown) => typeof value !== "string" || value.length <= MAX;
+
+/**
+ * An EventType MightyCall added after this version: acknowledged and recorded, never an error. Its
+ * fields are not checked — their types may be new — except the lengths of what names it in storage
+ * (EventType, Guid, Timestamp and the Body's Id, From, To, Extension: the duplicate key, the call id).
+ */
 export const mightyCallUnknownNativeEventSchema = z.looseObject({
   EventType: z
     .string()
+    .max(MAX)
     .refine((type) => !isMightyCallNativeEventType(type), "A known EventType must match its schema"),
+  // A refined schema is required in zod 4 even when it accepts undefined: hence the `.optional()`.
+  Guid: z.unknown().refine(boundedIfText, TOO_LONG).optional(),
+  Timestamp: z.unknown().refine(boundedIfText, TOO_LONG).optional(),
+  Body: z
+    .unknown()
+    .superRefine((body, ctx) => {
+      if (!isPlainObject(body)) return;
+      for (const field of ["Id", "From", "To", "Extension"]) {
+        if (!boundedIfText(body[field])) ctx.addIssue({ code: "custom", path: [field], message: TOO_LONG });
+      }
+    })
+    .optional(),
 });
 
 export type MightyCallNativeEventOf<K extends MightyCallNativeEventType> = z.infer<(typeof mightyCallNativeEventSchemas)[K]>;

@@ -19,11 +19,15 @@ export interface MightyCallPushOrgOptions {
 }
 
 /**
- * How native events, which name no tenant, find their organisation. Give exactly one way:
+ * How a single account's native events, which name no tenant, find their organisation. Give exactly one way:
  * - `orgId`: one MightyCall account, one organisation;
  * - `orgFromUrl`: read it from the webhook URL you gave MightyCall (a path segment or a query);
  * - `resolveBusinessNumber`: look up who owns the business number (`To` inbound, `From` outbound);
  * `orgFromUrl` and `resolveBusinessNumber` may be combined (the URL is tried first).
+ *
+ * The URL and the numbers are chosen by whoever holds the key, so these resolvers are for ONE
+ * account's key (its events spread over organisations). Several accounts, each with its own key,
+ * need `native.accounts`: there the key decides the organisation and none of these apply.
  */
 export interface MightyCallNativeOrgOptions {
   orgId?: string | undefined;

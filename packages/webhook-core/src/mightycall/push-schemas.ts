@@ -10,8 +10,17 @@ import { calendarDateSchema, timestampSchema } from "./time.js";
  * contract are kept (loose objects), never a reason to lose an event.
  */
 
-const id = z.string().min(1);
-const phone = z.string().min(1);
+/**
+ * Ids and numbers become keys and indexed columns of a storage (the duplicate key, the record id,
+ * from/to/business number), and PostgreSQL refuses a B-tree entry over ~2.7 KB: an uncapped id
+ * would fail that event with 500 on every retry. Capped well below, so such a body is a 400 instead.
+ */
+export const MIGHTYCALL_MAX_ID_LENGTH = 256;
+/** E.164 is at most 15 digits; 64 leaves room for formatting and extensions. */
+export const MIGHTYCALL_MAX_PHONE_LENGTH = 64;
+
+const id = z.string().min(1).max(MIGHTYCALL_MAX_ID_LENGTH);
+const phone = z.string().min(1).max(MIGHTYCALL_MAX_PHONE_LENGTH);
 /** Up to nanoseconds: RFC 3339 sets no limit, and Go and PostgreSQL write 9 and 6 digits. */
 const timestamp = timestampSchema(9);
 /** Whole seconds; 0 is a real value (a missed call), which the originating receivers rejected. */

@@ -60,12 +60,14 @@ interface Range {
 }
 
 function parseRange(entry: string): Range {
-  const [addr, prefix] = entry.split("/");
-  const base = parseAddress(addr ?? "");
+  const parts = entry.split("/");
+  const [addr, prefix] = parts;
+  const base = parts.length <= 2 ? parseAddress(addr ?? "") : undefined;
   if (!base) throw new WebhookConfigError(`allowedIps: "${entry}" is not an IP address or CIDR range.`);
   const isV4 = parseIPv4((addr ?? "").trim()) !== undefined;
   const max = isV4 ? 32 : 128;
-  const bits = prefix === undefined ? max : Number(prefix);
+  // Digits only: Number("") is 0, and "/" alone would otherwise allow every address.
+  const bits = prefix === undefined ? max : /^\d{1,3}$/.test(prefix.trim()) ? Number(prefix) : Number.NaN;
   if (!Number.isInteger(bits) || bits < 0 || bits > max) {
     throw new WebhookConfigError(`allowedIps: "${entry}" has an invalid prefix length.`);
   }

@@ -1,5 +1,6 @@
 import { randomId } from "../crypto/compare.js";
 import {
+  RawBodyUnavailableError,
   WebhookConfigError,
   WebhookError,
   WebhookForbiddenError,
@@ -26,6 +27,7 @@ import type {
   PipelineOptions,
   ProviderDefinition,
   RunResult,
+  WaitUntil,
   WebhookHandler,
   WebhookResult,
 } from "./types.js";
@@ -123,6 +125,9 @@ export function createWebhookHandler<TEvent>(
   };
 
   const handlerFor = (type: string) => (handlers.isKnown(type) ? handlers.on?.[type] : handlers.onUnknown);
+  // Own properties only: an event named "toString" or "hasOwnProperty" must not find Object's.
+  const responderFor = (type: string) =>
+    definition.responses && Object.hasOwn(definition.responses, type) ? definition.responses[type] : undefined;
 
   /** Checks that need no body: answered before the body is read. */
   function preflight(request: IncomingWebhook, header: (name: string) => string | undefined): WebhookResult | undefined {
@@ -138,7 +143,7 @@ export function createWebhookHandler<TEvent>(
   }
 
   const success = (type: string, value: unknown, eventId: string | null, status: "processed" | "duplicate"): WebhookResult => {
-    if (definition.responses?.[type]) {
+    if (responderFor(type)) {
       return value == null ? { status: 204, headers: {}, body: "" } : jsonResult(200, value);
     }
     return jsonResult(200, { status, event_id: eventId });
@@ -156,7 +161,7 @@ export function createWebhookHandler<TEvent>(
     const store = storage as WebhookStorage;
     const lease = { id: stored.id, leaseToken };
     const handler = handlerFor(type);
-    const respond = definition.responses?.[type];
+    const respond = responderFor(type);
     const context: HandlerContext = {
       provider,
       eventId: stored.id,
@@ -206,11 +211,12 @@ export function createWebhookHandler<TEvent>(
     event: TEvent,
     description: EventDescription,
     started: number,
-    waitUntil: ((promise: Promise<unknown>) => void) | undefined,
+    waitUntil: WaitUntil | undefined,
   ): Promise<WebhookResult> {
     const { type } = description;
     const handler = handlerFor(type);
-    const respondsWithBody = definition.responses?.[type] !== undefined;
+    const respond = responderFor(type);
+    const respondsWithBody = respond !== undefined;
 
     if (!storage) {
       const context: HandlerContext = {
@@ -226,7 +232,7 @@ export function createWebhookHandler<TEvent>(
       let value: unknown;
       try {
         value = handler ? await (handler as (e: TEvent, c: HandlerContext) => unknown)(event, context) : undefined;
-        if (respondsWithBody && handler) value = definition.responses?.[type]?.(value);
+        if (respond && handler) value = respond(value);
       } catch (cause) {
         report(cause, { eventType: type });
         const error = new WebhookHandlerError(type, { cause });
@@ -238,7 +244,9 @@ export function createWebhookHandler<TEvent>(
     }
 
     const sync = mode === "sync" || respondsWithBody;
-    const claimMode = !handler ? "complete" : sync || mode === "deferred" ? "lease" : "pending";
+    // Queue mode leaves every event to workers, whose handlers this instance may not have: an event
+    // is completed at once only where this instance is the one that processes it.
+    const claimMode = mode === "queue" && !sync ? "pending" : !handler ? "complete" : "lease";
     let claim: Awaited<ReturnType<WebhookStorage["claim"]>>;
     try {
       claim = await storage.claim({
@@ -287,9 +295,9 @@ export function createWebhookHandler<TEvent>(
     const leaseToken = claim.leaseToken as string;
     if (!sync) {
       const background = run(event, type, claim.event, leaseToken, false).catch((error) => report(error, { eventType: type, eventId }));
-      const defer = waitUntil ?? options.waitUntil ?? runtimeWaitUntil();
       try {
-        defer?.(background);
+        // A per-request waitUntil may decline (return false: e.g. Hono without an ExecutionContext).
+        if (waitUntil?.(background) === false || !waitUntil) (options.waitUntil ?? runtimeWaitUntil())?.(background);
       } catch (error) {
         // Typically `ctx.waitUntil` passed unbound ("Illegal invocation"). The event is recorded and
         // already running in-process; answering 500 would only make the provider deliver it again.
@@ -310,7 +318,7 @@ export function createWebhookHandler<TEvent>(
     request: IncomingWebhook,
     header: (name: string) => string | undefined,
     started: number,
-    waitUntil: ((promise: Promise<unknown>) => void) | undefined,
+    waitUntil: WaitUntil | undefined,
   ): Promise<WebhookResult> {
     const body = request.body;
     if (body == null || (typeof body === "string" ? body.length : body.byteLength) === 0) {
@@ -351,7 +359,7 @@ export function createWebhookHandler<TEvent>(
 
   async function handle(
     request: IncomingWebhook,
-    handleOptions?: { waitUntil?: (promise: Promise<unknown>) => void },
+    handleOptions?: { waitUntil?: WaitUntil },
   ): Promise<WebhookResult> {
     const started = monotonic();
     observe("received", started);
@@ -365,7 +373,7 @@ export function createWebhookHandler<TEvent>(
 
   async function fetchHandler(
     request: Request,
-    fetchOptions?: { remoteAddress?: string; waitUntil?: (promise: Promise<unknown>) => void },
+    fetchOptions?: { remoteAddress?: string; waitUntil?: WaitUntil },
   ): Promise<Response> {
     const started = monotonic();
     observe("received", started);
@@ -380,6 +388,12 @@ export function createWebhookHandler<TEvent>(
       const header = headerReader(request.headers);
       const early = preflight(incoming, header);
       if (early) return toResponse(early);
+      if (request.bodyUsed) {
+        // Something read it first (req.json()): the bytes the signature covers are gone for good.
+        throw new RawBodyUnavailableError(
+          "The request body was already read before the webhook handler (e.g. request.json()), so the raw bytes the signature covers are gone: pass the untouched Request, or use handler.handle() with the bytes you read.",
+        );
+      }
       try {
         incoming.body = await readBodyWithLimit(request, maxBodyBytes);
       } catch (error) {

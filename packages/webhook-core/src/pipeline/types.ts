@@ -26,6 +26,13 @@ export interface WebhookResult {
 
 export type Awaitable<T> = T | Promise<T>;
 
+/**
+ * Keeps the runtime alive until `promise` settles (Workers' `ctx.waitUntil`, Vercel's `waitUntil`).
+ * A per-request one may return `false` to decline — this request has no way to wait — and the
+ * handler's own `waitUntil` option (or the runtime's global one) is used instead.
+ */
+export type WaitUntil = (promise: Promise<unknown>) => unknown;
+
 /** Passed to every `on` handler. */
 export interface HandlerContext {
   provider: string;
@@ -197,12 +204,9 @@ export interface WebhookHandler {
   /** The body limit, for adapters that read the body themselves (they answer 413 past it). */
   readonly maxBodyBytes: number;
   /** Web-standard entry point (Workers, Deno, Bun, Next.js route handlers, Hono). */
-  fetch(
-    request: Request,
-    options?: { remoteAddress?: string; waitUntil?: (promise: Promise<unknown>) => void },
-  ): Promise<Response>;
+  fetch(request: Request, options?: { remoteAddress?: string; waitUntil?: WaitUntil }): Promise<Response>;
   /** Framework-neutral entry point for adapters that are not Web standard. Never throws. */
-  handle(request: IncomingWebhook, options?: { waitUntil?: (promise: Promise<unknown>) => void }): Promise<WebhookResult>;
+  handle(request: IncomingWebhook, options?: { waitUntil?: WaitUntil }): Promise<WebhookResult>;
   /**
    * Runs the handlers for an event already stored and claimed (by a worker or a replay), then
    * completes or fails it under `leaseToken`.

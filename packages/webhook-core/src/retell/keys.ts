@@ -4,10 +4,37 @@ import { isKnownRetellEvent, type RetellCall, type RetellChat, type RetellEvent 
  * How far a call's transcript has got: Retell's mid-call events (`transcript_updated`,
  * `transfer_*`) repeat for one call, and a retry carries the same transcript as the original.
  */
-export function transcriptProgress(subject: { transcript?: string | null; transcript_object?: readonly unknown[] | null; transcript_with_tool_calls?: readonly unknown[] | null } | undefined): number {
+export function transcriptProgress(subject: TranscriptSubject | undefined): number {
   if (!subject) return 0;
   if (typeof subject.transcript === "string") return subject.transcript.length;
   return subject.transcript_with_tool_calls?.length ?? subject.transcript_object?.length ?? 0;
+}
+
+type TranscriptSubject = {
+  transcript?: string | null;
+  transcript_object?: readonly unknown[] | null;
+  transcript_with_tool_calls?: readonly unknown[] | null;
+  message_with_tool_calls?: readonly unknown[] | null;
+};
+
+/** FNV-1a, 32 bits: a cheap fingerprint of a transcript's text (not a security measure). */
+function fingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(36);
+}
+
+/**
+ * Identifies one state of a transcript: its progress, how many entries (tool calls included) it has,
+ * and a fingerprint of its text. A retry carries the same state; a later update differs even when the
+ * text keeps its length (a corrected word) or only a tool call was added.
+ */
+export function transcriptMark(subject: TranscriptSubject | undefined): string {
+  const entries = subject?.transcript_with_tool_calls?.length ?? subject?.message_with_tool_calls?.length ?? subject?.transcript_object?.length ?? 0;
+  return `${transcriptProgress(subject)}.${entries}.${fingerprint(subject?.transcript ?? "")}`;
 }
 
 function idOf(value: unknown, field: "call_id" | "chat_id"): string | undefined {
@@ -19,8 +46,8 @@ function idOf(value: unknown, field: "call_id" | "chat_id"): string | undefined 
 /**
  * The duplicate key Retell's docs prescribe per event type:
  * - lifecycle events fire once per call or chat: `event:id`;
- * - `transcript_updated` fires many times: `event:id:progress`;
- * - transfers may repeat within a call: `event:call_id:start_timestamp:destination:progress`;
+ * - `transcript_updated` fires many times: `event:id:transcript state` (see `transcriptMark`);
+ * - transfers may repeat within a call: `event:call_id:start_timestamp:destination:transcript state`;
  * - inbound webhooks: by `call_id`/`chat_id` when sent (the SDK documents it for retries), else by
  *   numbers and `event_timestamp`; with neither there is nothing to identify a retry (null: never
  *   deduplicated, since two real calls from one number must both be answered).
@@ -46,8 +73,8 @@ export function retellEventKey(input: RetellEvent): string | null {
       // Loose objects keep unknown keys, so `"call" in event` cannot narrow; read both forms.
       const { call, chat } = event as { call?: RetellCall; chat?: RetellChat };
       return call
-        ? `${type}:${call.call_id}:${transcriptProgress(call)}`
-        : `${type}:${chat?.chat_id}:${transcriptProgress(chat)}`;
+        ? `${type}:${call.call_id}:${transcriptMark(call)}`
+        : `${type}:${chat?.chat_id}:${transcriptMark(chat)}`;
     }
     case "transfer_started":
     case "transfer_bridged":
@@ -57,7 +84,7 @@ export function retellEventKey(input: RetellEvent): string | null {
       const target = event.transfer_destination;
       const destination =
         typeof target === "string" ? target : target ? `${target.number ?? ""}${target.extension ? `#${target.extension}` : ""}` : (call.transfer_destination ?? "");
-      return `${type}:${call.call_id}:${call.start_timestamp ?? ""}:${destination}:${transcriptProgress(call)}`;
+      return `${type}:${call.call_id}:${call.start_timestamp ?? ""}:${destination}:${transcriptMark(call)}`;
     }
     case "call_inbound": {
       const inbound = event.call_inbound;

@@ -1,7 +1,7 @@
 import { recordVersion } from "../storage/merge.js";
 import type { RecordPatch } from "../storage/types.js";
 import { transcriptProgress } from "./keys.js";
-import type { RetellCall, RetellEvent } from "./schemas.js";
+import { isKnownRetellEvent, type RetellCall, type RetellEvent } from "./schemas.js";
 
 /**
  * Orders Retell's call events for the record merge: what a later stage says about a field wins,
@@ -47,8 +47,9 @@ export function retellCallFields(call: RetellCall): RecordPatch["fields"] {
 
 /** The call-record patch a Retell event contributes (none for chats and inbound webhooks). */
 export function retellRecords(event: RetellEvent, key: string | null): RecordPatch[] {
-  const stage = STAGE[event.event];
-  if (stage === undefined || !("call" in event)) return [];
+  // Own keys only: an unknown event named "toString" must not find Object.prototype's.
+  const stage = Object.hasOwn(STAGE, event.event) ? STAGE[event.event] : undefined;
+  if (stage === undefined || !isKnownRetellEvent(event) || !("call" in event)) return [];
   const call = event.call as RetellCall;
   return [
     {

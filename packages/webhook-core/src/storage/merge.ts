@@ -123,6 +123,7 @@ export function deriveCallFields(fields: Record<string, JsonValue>, versions: Re
 }
 
 const MAX_PROGRESS = Number.MAX_SAFE_INTEGER;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * A patch version: `stage` (0–99) orders event kinds, `progress` (a non-negative integer below 10^16,
@@ -133,6 +134,8 @@ const MAX_PROGRESS = Number.MAX_SAFE_INTEGER;
 export function recordVersion(stage: number, progress: number, tiebreak: string): string {
   const s = Math.min(99, Math.max(0, Math.trunc(stage)));
   const p = Number.isFinite(progress) ? Math.min(MAX_PROGRESS, Math.max(0, Math.trunc(progress))) : 0;
-  const safe = /^[\x20-\x7e]*$/.test(tiebreak) ? tiebreak : encodeURIComponent(tiebreak);
+  // Unpaired surrogates (possible in any string a provider sends) would make encodeURIComponent
+  // throw, and the event would be answered 500 on every delivery: they become U+FFFD first.
+  const safe = /^[\x20-\x7e]*$/.test(tiebreak) ? tiebreak : encodeURIComponent(tiebreak.replace(LONE_SURROGATE, "\ufffd"));
   return `${String(s).padStart(2, "0")}.${String(p).padStart(16, "0")}.${safe}`;
 }
