@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runCallhooks, runExpectingFailure, type ServerProcess, startServerProcess } from "@callhooks/test-support";
+import { nodeTypeScriptArgs, runCallhooks, runExpectingFailure, type ServerProcess, serverEnv, startServerProcess } from "@callhooks/test-support";
 
 export const exampleDir = fileURLToPath(new URL("..", import.meta.url));
 const require = createRequire(import.meta.url);
@@ -16,8 +16,7 @@ export interface Runtime {
 
 /** The three runtimes, each serving src/app.ts through its own small entry file. Bun and Deno come from npm. */
 export const runtimes: Runtime[] = [
-  // Node runs .ts by type stripping: by default from 22.18, behind this flag before.
-  { name: "Node", bin: process.execPath, args: [...(process.features.typescript ? [] : ["--experimental-strip-types"]), "src/node.ts"] },
+  { name: "Node", bin: process.execPath, args: [...nodeTypeScriptArgs, "src/node.ts"] },
   // --no-env-file: a developer's .env must not change what the test sees.
   { name: "Bun", bin: join(packageDir("bun"), "bin", "bun.exe"), args: ["--no-env-file", "src/bun.ts"] },
   { name: "Deno", bin: join(packageDir("deno"), "deno"), args: ["run", "--node-modules-dir=manual", "--allow-net", "--allow-env", "--allow-read", "src/deno.ts"] },
@@ -32,23 +31,13 @@ export function missing(runtime: Runtime): string | undefined {
   return reason;
 }
 
-/** Only what the server needs: nothing from the test process (a developer's RETELL_API_KEY, NODE_OPTIONS) leaks in. */
-function serverEnv(extra: Record<string, string>): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? exampleDir,
-    NO_COLOR: "1",
-    DENO_DIR: join(exampleDir, "node_modules", ".cache", "deno"),
-    DENO_NO_UPDATE_CHECK: "1",
-    PORT: "0",
-    HOST: "127.0.0.1",
-    ...extra,
-  };
-}
+/** The shared isolated environment, plus Deno's cache inside the example. */
+const env = (extra: Record<string, string>) =>
+  serverEnv(exampleDir, { DENO_DIR: join(exampleDir, "node_modules", ".cache", "deno"), DENO_NO_UPDATE_CHECK: "1", ...extra });
 
 export type Running = ServerProcess;
 
-const server = (runtime: Runtime, env: Record<string, string>) => ({ name: runtime.name, command: runtime.bin, args: runtime.args, cwd: exampleDir, env: serverEnv(env) });
+const server = (runtime: Runtime, extra: Record<string, string>) => ({ name: runtime.name, command: runtime.bin, args: runtime.args, cwd: exampleDir, env: env(extra) });
 
 /** Starts the server on `runtime` for real, on a port the OS picks, and resolves once it listens. */
 export const startServer = (runtime: Runtime, env: Record<string, string>): Promise<Running> =>

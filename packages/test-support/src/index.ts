@@ -98,3 +98,33 @@ export function runCallhooks(args: readonly string[], options: { cwd: string; en
     (error: { code?: number; stdout?: string }) => ({ code: error.code ?? 1, stdout: error.stdout ?? "" }),
   );
 }
+
+/** Node runs `.ts` entry files by type stripping: by default from 22.18, behind this flag before. */
+export const nodeTypeScriptArgs: readonly string[] = process.features.typescript ? [] : ["--experimental-strip-types"];
+
+/**
+ * Only what a server under test needs: nothing from the test process (a developer's RETELL_API_KEY,
+ * NODE_OPTIONS) leaks in. It listens on a port the OS picks, on loopback.
+ */
+export function serverEnv(home: string, extra: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? home, NO_COLOR: "1", PORT: "0", HOST: "127.0.0.1", ...extra };
+}
+
+/**
+ * The processes of a Node example whose entry file prints `listening on http://localhost:<port>`:
+ * start it for real, run it expecting it to refuse to start, and run the CLI against it.
+ */
+export function nodeExample(exampleDir: string, entry: string) {
+  const server = (env: Record<string, string>) => ({
+    command: process.execPath,
+    args: [...nodeTypeScriptArgs, entry],
+    cwd: exampleDir,
+    env: serverEnv(exampleDir, env),
+  });
+  return {
+    startServer: (env: Record<string, string>): Promise<ServerProcess> =>
+      startServerProcess({ ...server(env), listening: /listening on http:\/\/localhost:(\d+)/ }),
+    startFailure: (env: Record<string, string>) => runExpectingFailure(server(env)),
+    cli: (args: string[], env: Record<string, string>) => runCallhooks(args, { cwd: exampleDir, env }),
+  };
+}
