@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { type LocalEdgeFunction as LocalFunction, PostgresUnavailableError, startEdgeFunction } from "@callhooks/storage-supabase/testing";
+import { type LocalEdgeFunction as LocalFunction, startEdgeFunctionOrSkip } from "@callhooks/storage-supabase/testing";
 import {
   createMightyCallEchoRequest,
   createMightyCallNativeRequest,
@@ -23,21 +23,7 @@ const callhooksCli = createRequire(import.meta.url).resolve("@callhooks/cli/pack
 
 const secret = `whsec_${randomUUID().replaceAll("-", "")}`;
 const apiKey = randomUUID();
-const ci = process.env.CI === "true";
-
-async function start(): Promise<LocalFunction | null> {
-  try {
-    return await startEdgeFunction({ projectDir, name: "mightycall-webhook", secrets: { MIGHTYCALL_WEBHOOK_SECRET: secret, MIGHTYCALL_API_KEY: apiKey } });
-  } catch (error) {
-    if (error instanceof PostgresUnavailableError && !ci) {
-      console.warn(`SKIPPING the mightycall-webhook end-to-end test: ${error.message}`);
-      return null;
-    }
-    throw error;
-  }
-}
-
-const running = await start();
+const running = await startEdgeFunctionOrSkip({ projectDir, name: "mightycall-webhook", secrets: { MIGHTYCALL_WEBHOOK_SECRET: secret, MIGHTYCALL_API_KEY: apiKey } });
 const BUSINESS = "+12125550142"; // the business number of mightyCallSample's events
 
 describe.skipIf(!running)("mightycall-webhook Edge Function (Deno, PostgreSQL, PostgREST, supabase-js)", () => {

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { type LocalEdgeFunction as LocalFunction, PostgresUnavailableError, startEdgeFunction } from "@callhooks/storage-supabase/testing";
+import { type LocalEdgeFunction as LocalFunction, startEdgeFunctionOrSkip } from "@callhooks/storage-supabase/testing";
 import { createSignedRetellRequest, retellSample } from "@callhooks/webhook-core/samples";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -17,21 +17,7 @@ const callhooksCli = createRequire(import.meta.url).resolve("@callhooks/cli/pack
  */
 
 const apiKey = `key_campaigns_${randomUUID().replaceAll("-", "")}`;
-const ci = process.env.CI === "true";
-
-async function start(): Promise<LocalFunction | null> {
-  try {
-    return await startEdgeFunction({ projectDir, name: "retell-campaigns", secrets: { RETELL_API_KEY: apiKey } });
-  } catch (error) {
-    if (error instanceof PostgresUnavailableError && !ci) {
-      console.warn(`SKIPPING the retell-campaigns end-to-end test: ${error.message}`);
-      return null;
-    }
-    throw error;
-  }
-}
-
-const running = await start();
+const running = await startEdgeFunctionOrSkip({ projectDir, name: "retell-campaigns", secrets: { RETELL_API_KEY: apiKey } });
 
 describe.skipIf(!running)("retell-campaigns Edge Function (Deno, PostgreSQL, PostgREST, supabase-js)", () => {
   const fn = running as LocalFunction;
