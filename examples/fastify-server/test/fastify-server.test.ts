@@ -102,7 +102,7 @@ describe("MightyCall on Fastify", () => {
     expect(await push(completed)).toMatchObject({ status: 200, body: { status: "processed" } });
     expect(await push(completed)).toMatchObject({ status: 200, body: { status: "duplicate" } });
     expect(await push(completed, "not-the-secret")).toMatchObject({ status: 401, body: { error: "unauthorized" } });
-    expect(await push({ ...completed, event: "call.started" })).toMatchObject({ status: 400, body: { error: "invalid_payload" } });
+    expect(await push({ ...completed, event: "call.started" })).toMatchObject({ status: 202, body: { status: "quarantined" } });
     expect(await logged("mightycall call.completed mc_push_1 completed")).toBe(1);
     const forged = await cli(["send", "call.completed", "--bad-signature", "--expect", "401", "--url", `${server.url}${MIGHTYCALL}`], {
       MIGHTYCALL_WEBHOOK_SECRET: pushSecret,

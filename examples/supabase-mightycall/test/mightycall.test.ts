@@ -94,26 +94,28 @@ describe.skipIf(!running)("mightycall-webhook Edge Function (Deno, PostgreSQL, P
       expect(fn.output()).not.toContain(apiKey);
     });
 
-    it("answers 400 for an invalid event or an organisation it cannot find", async () => {
+    it("keeps an authenticated invalid event, or one whose organisation it cannot find, as quarantined (202): never lost, never run", async () => {
       const invalid = await push({ ...mightyCallSample("call.completed", { orgId: seeded.acme }), duration: -3 });
-      expect(invalid).toMatchObject({ status: 400, body: { error: "invalid_payload", details: expect.stringContaining("duration") } });
+      expect(invalid).toMatchObject({ status: 202, body: { status: "quarantined", event_id: expect.any(String) } });
+      expect(await rows("callhooks_events", "id", invalid.body.event_id)).toEqual([expect.objectContaining({ status: "quarantined", last_error: expect.stringContaining("duration") })]);
 
       const unknownIntegration = await push(mightyCallSample("sms.received", { orgId: null, integrationId: "int_nobody" }));
       const retired = await push(mightyCallSample("sms.sent", { orgId: null, integrationId: "int_retired" }));
       const nativeStranger = await native({ ...mightyCallSample("IncomingCall", { callId: "call-stranger" }), Body: { Id: "call-stranger", From: "+14155550187", To: "+19995550000" } });
       for (const refused of [unknownIntegration, retired, nativeStranger]) {
-        expect(refused).toMatchObject({ status: 400, body: { error: "missing_context", details: expect.any(String) } });
+        expect(refused).toMatchObject({ status: 202, body: { status: "quarantined" } });
+        expect(await rows("callhooks_events", "id", refused.body.event_id)).toEqual([expect.objectContaining({ status: "quarantined", org_id: null })]);
       }
       expect(await rows("sms_messages", "organization_id", seeded.acme)).toEqual([]);
     });
 
-    it("answers 400 for an org_id that is not one of ours, before anything is stored", async () => {
+    it("quarantines an org_id that is not one of ours: kept without a tenant, written to no organisation's tables", async () => {
       for (const orgId of [randomUUID(), "not-a-uuid"]) {
         const refused = await push(mightyCallSample("call.completed", { callId: "call_unknown_org", orgId }));
-        expect(refused).toMatchObject({ status: 400, body: { error: "missing_context", details: expect.stringContaining("org_id") } });
+        expect(refused).toMatchObject({ status: 202, body: { status: "quarantined" } });
       }
       expect(await rows("call_logs", "id", "call_unknown_org")).toEqual([]);
-      expect(await rows("callhooks_events", "call_id", "call_unknown_org")).toEqual([]);
+      expect(await rows("callhooks_events", "call_id", "call_unknown_org")).toEqual([expect.objectContaining({ status: "quarantined", org_id: null, last_error: expect.stringContaining("org_id") })]);
     });
   });
 

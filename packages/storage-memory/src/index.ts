@@ -13,6 +13,8 @@ import {
   type StoredRecord,
   type WebhookStorage,
   type CallRecord,
+  eventStatuses,
+  type QuarantineInput,
   WebhookStorageError,
 } from "@callhooks/webhook-core";
 
@@ -41,6 +43,7 @@ export interface MemoryStorage extends WebhookStorage {
   clear(): void;
 }
 
+// Quarantined events are not finished: they wait for a replay, and forgetting one would lose it.
 const TERMINAL: ReadonlySet<EventStatus> = new Set(["processed", "dead"]);
 
 interface RecordEntry {
@@ -112,13 +115,16 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     }
   }
 
-  const keyOf = (provider: string, key: string) => `${provider}\u0000${key}`;
-  const recordKey = (kind: RecordKind, provider: string, id: string) => `${kind}\u0000${provider}\u0000${id}`;
+  // The tenant is part of an event's and a record's identity; a null orgId is a tenant of its own.
+  const scope = (orgId: string | null) => (orgId === null ? "\u0001" : `\u0002${orgId}`);
+  const keyOf = (provider: string, orgId: string | null, key: string) => `${provider}\u0000${scope(orgId)}\u0000${key}`;
+  const recordKey = (kind: RecordKind, provider: string, orgId: string | null, id: string) =>
+    `${kind}\u0000${provider}\u0000${scope(orgId)}\u0000${id}`;
   const copy = (event: StoredEvent): StoredEvent => ({ ...event });
 
   function forget(event: StoredEvent): void {
     events.delete(event.id);
-    byKey.delete(keyOf(event.provider, event.key));
+    byKey.delete(keyOf(event.provider, event.orgId, event.key));
     leases.delete(event.id);
   }
 
@@ -159,7 +165,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
   function applyRecords(request: ClaimRequest): void {
     for (const patch of request.records) {
-      const key = recordKey(patch.kind, patch.provider, patch.id);
+      const key = recordKey(patch.kind, patch.provider, patch.orgId, patch.id);
       let entry = records.get(key);
       const merged = mergeRecord(entry?.record ?? null, patch, request.now);
       if (entry) {
@@ -182,7 +188,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   }
 
   /** Takes an event for a processor: status per mode, attempt counted, new lease. */
-  function take(event: StoredEvent, mode: ClaimRequest["mode"], leaseMs: number, now: number): string | null {
+  function take(event: StoredEvent, mode: Exclude<ClaimRequest["mode"], "quarantine">, leaseMs: number, now: number): string | null {
     event.updatedAt = now;
     event.nextAttemptAt = null;
     if (mode === "pending") {
@@ -207,6 +213,25 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     return token;
   }
 
+  /**
+   * An event that is due again (failed, dead, or under a lapsed lease) but has had `maxAttempts`
+   * attempts already: it stays (or becomes) dead instead of running once more.
+   */
+  function exhausted(event: StoredEvent, maxAttempts: number | undefined, now: number): boolean {
+    if (maxAttempts === undefined || event.status === "pending" || event.attempts < maxAttempts) return false;
+    if (event.status === "processing") {
+      event.lastError = `Abandoned: the processor of attempt ${event.attempts} stopped renewing its lease, and maxAttempts (${maxAttempts}) was reached.`;
+      leases.delete(event.id);
+    }
+    if (event.status !== "dead") {
+      event.status = "dead";
+      event.leaseExpiresAt = null;
+      event.nextAttemptAt = null;
+      event.updatedAt = now;
+    }
+    return true;
+  }
+
   const holds = (lease: LeaseRef): StoredEvent | undefined => {
     const event = events.get(lease.id);
     return event?.status === "processing" && leases.get(lease.id) === lease.leaseToken ? event : undefined;
@@ -228,22 +253,32 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
   const storage: MemoryStorage = {
     async claim(request: ClaimRequest): Promise<ClaimResult> {
-      const { event: input, now } = request;
-      const existingId = byKey.get(keyOf(input.provider, input.key));
+      const { event: input, now, mode } = request;
+      if (mode === "quarantine" && !request.quarantine) throw new WebhookStorageError("A quarantine claim needs its reasons (quarantine).");
+      const existingId = byKey.get(keyOf(input.provider, input.orgId, input.key));
       const existing = existingId ? events.get(existingId) : undefined;
       if (existing) {
-        if (existing.status === "processed") return { outcome: "duplicate", event: copy(existing) };
+        if (mode === "quarantine" || existing.status === "processed") return { outcome: "duplicate", event: copy(existing) };
         if (existing.status === "processing" && (existing.leaseExpiresAt ?? 0) > now) {
           return { outcome: "in_flight", event: copy(existing) };
         }
-        const leaseToken = take(existing, request.mode, request.leaseMs, now);
+        if (exhausted(existing, request.maxAttempts, now)) return { outcome: "dead", event: copy(existing) };
+        if (existing.status === "quarantined") {
+          // A delivery that parses now: the quarantine is over, and its description replaces the guess.
+          existing.type = input.type;
+          existing.callId = input.callId;
+          existing.issues = null;
+          existing.lastError = null;
+          existing.payload = input.payload;
+        }
+        const leaseToken = take(existing, mode, request.leaseMs, now);
         applyRecords(request);
         return { outcome: "claimed", event: copy(existing), leaseToken };
       }
       if (!makeRoom()) {
         // Forgetting accepted work would lose it; refusing lets the provider deliver it again later.
         throw new WebhookStorageError(
-          `storage-memory is full: all of its ${maxEvents} events are unfinished (pending, processing or failed). Run workers, or raise maxEvents.`,
+          `storage-memory is full: all of its ${maxEvents} events are unfinished (pending, processing, failed or quarantined). Run workers, replay or clear quarantined events, or raise maxEvents.`,
         );
       }
       const event: StoredEvent = {
@@ -256,6 +291,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         status: "pending",
         attempts: 0,
         lastError: null,
+        issues: null,
         payload: input.payload,
         response: null,
         receivedAt: input.receivedAt,
@@ -263,11 +299,19 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         processedAt: null,
         nextAttemptAt: null,
         leaseExpiresAt: null,
+        durationMs: null,
       };
       events.set(event.id, event);
       age.push(event.id);
-      byKey.set(keyOf(event.provider, event.key), event.id);
-      const leaseToken = take(event, request.mode, request.leaseMs, now);
+      byKey.set(keyOf(event.provider, event.orgId, event.key), event.id);
+      if (mode === "quarantine") {
+        const reasons = request.quarantine as QuarantineInput;
+        event.status = "quarantined";
+        event.lastError = reasons.reason;
+        event.issues = reasons.issues.map((issue) => ({ path: issue.path, message: issue.message }));
+        return { outcome: "claimed", event: copy(event), leaseToken: null };
+      }
+      const leaseToken = take(event, mode, request.leaseMs, now);
       applyRecords(request);
       return { outcome: "claimed", event: copy(event), leaseToken };
     },
@@ -281,6 +325,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       event.updatedAt = result.now;
       event.leaseExpiresAt = null;
       event.lastError = null;
+      event.issues = null;
+      event.durationMs = result.durationMs ?? null;
       leases.delete(event.id);
       finished(event);
       return true;
@@ -289,12 +335,22 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     async fail(lease: LeaseRef, input: FailInput) {
       const event = holds(lease);
       if (!event) return false;
-      event.status = input.retryAt === null ? "dead" : "failed";
+      const quarantine = input.quarantine;
+      event.status = quarantine ? "quarantined" : input.retryAt === null ? "dead" : "failed";
       event.lastError = input.error;
-      event.nextAttemptAt = input.retryAt;
+      event.issues = quarantine ? quarantine.issues.map((issue) => ({ path: issue.path, message: issue.message })) : null;
+      event.nextAttemptAt = quarantine ? null : input.retryAt;
       event.updatedAt = input.now;
       event.leaseExpiresAt = null;
+      event.durationMs = input.durationMs ?? event.durationMs;
       leases.delete(event.id);
+      return true;
+    },
+
+    async extendLease(lease, input) {
+      const event = holds(lease);
+      if (!event) return false;
+      event.leaseExpiresAt = input.now + input.leaseMs;
       return true;
     },
 
@@ -309,7 +365,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         if (isDue) due.push(event);
       }
       due.sort((a, b) => a.receivedAt - b.receivedAt);
-      return due.slice(0, Math.max(0, input.limit)).map((event) => {
+      const runnable: StoredEvent[] = [];
+      for (const event of due) {
+        if (runnable.length >= input.limit) break;
+        if (!exhausted(event, input.maxAttempts, input.now)) runnable.push(event);
+      }
+      return runnable.map((event) => {
         const leaseToken = take(event, "lease", input.leaseMs, input.now) as string;
         return { event: copy(event), leaseToken };
       });
@@ -319,7 +380,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       let count = 0;
       for (const id of ids) {
         const event = events.get(id);
-        if (!event || (event.status === "processing" && (event.leaseExpiresAt ?? 0) > now)) continue;
+        if (!event || event.status === "quarantined" || (event.status === "processing" && (event.leaseExpiresAt ?? 0) > now)) continue;
         // Without its payload there is nothing to run again (see maxPayloads).
         if (payloadDropped.has(event)) continue;
         event.status = "pending";
@@ -346,20 +407,28 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     },
 
     async countEvents(filter = {}) {
-      const counts: EventCounts = { pending: 0, processing: 0, processed: 0, failed: 0, dead: 0 };
+      const counts = Object.fromEntries(eventStatuses.map((status) => [status, 0])) as EventCounts;
       for (const event of events.values()) {
         if (filter.provider === undefined || event.provider === filter.provider) counts[event.status]++;
       }
       return counts;
     },
 
-    async getRecord(kind, provider, id) {
-      const entry = records.get(recordKey(kind, provider, id));
-      return entry ? structuredClone(entry.record) : null;
+    async getRecord(kind, provider, id, orgId) {
+      if (orgId !== undefined) {
+        const entry = records.get(recordKey(kind, provider, orgId, id));
+        return entry ? structuredClone(entry.record) : null;
+      }
+      // Any tenant's: the most recently updated, found from the newest end of the list.
+      for (let entry = newest; entry; entry = entry.older) {
+        const record = entry.record;
+        if (record.kind === kind && record.provider === provider && record.id === id) return structuredClone(record);
+      }
+      return null;
     },
 
-    async getCall(provider, callId) {
-      return (await storage.getRecord("call", provider, callId)) as CallRecord | null;
+    async getCall(provider, callId, orgId) {
+      return (await storage.getRecord("call", provider, callId, orgId)) as CallRecord | null;
     },
 
     size: () => ({ events: events.size, records: records.size }),

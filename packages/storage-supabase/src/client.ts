@@ -23,6 +23,7 @@ export interface Query extends PromiseLike<QueryResult> {
   lt(column: string, value: unknown): Query;
   order(column: string, options: { ascending: boolean }): Query;
   range(from: number, to: number): Query;
+  limit(count: number): Query;
   maybeSingle(): Query;
   abortSignal(signal: AbortSignal): Query;
   /** supabase-js ≥ 2.9x: GET retries on 503 (1 + 2 + 4 s) would only delay the 500 the provider must see. */

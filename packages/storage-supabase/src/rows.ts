@@ -11,6 +11,8 @@ export interface EventRow {
   status: EventStatus;
   attempts: number;
   last_error: string | null;
+  issues?: Array<{ path: string; message: string }> | null;
+  duration_ms?: number | null;
   payload: unknown;
   response: unknown;
   received_at: string;
@@ -34,7 +36,7 @@ export interface RecordRow {
 
 /** The columns the library reads: never `select=*`, which would also drag the generated columns along. */
 export const EVENT_COLUMNS =
-  "id,provider,event_key,event_type,call_id,org_id,status,attempts,last_error,payload,response,received_at,updated_at,processed_at,next_attempt_at,lease_expires_at";
+  "id,provider,event_key,event_type,call_id,org_id,status,attempts,last_error,issues,duration_ms,payload,response,received_at,updated_at,processed_at,next_attempt_at,lease_expires_at";
 export const RECORD_COLUMNS = "provider,id,org_id,fields,data,versions,event_types,created_at,updated_at";
 
 export const RECORD_TABLES: Record<RecordKind, string> = {
@@ -69,6 +71,7 @@ export function toEvent(row: EventRow): StoredEvent {
     status: row.status,
     attempts: row.attempts,
     lastError: row.last_error,
+    issues: row.issues ?? null,
     payload: row.payload ?? null,
     response: row.response ?? null,
     receivedAt: ms(row.received_at),
@@ -76,6 +79,7 @@ export function toEvent(row: EventRow): StoredEvent {
     processedAt: msOrNull(row.processed_at),
     nextAttemptAt: msOrNull(row.next_attempt_at),
     leaseExpiresAt: msOrNull(row.lease_expires_at),
+    durationMs: row.duration_ms ?? null,
   };
 }
 

@@ -3,6 +3,7 @@ import type {
   ClaimDueInput,
   ClaimRequest,
   ClaimResult,
+  CompleteInput,
   EventCounts,
   EventFilter,
   FailInput,
@@ -34,6 +35,10 @@ export interface SupabaseStorageOptions {
 }
 
 export type SupabaseStorage = WebhookStorage;
+
+/** Durations are whole milliseconds in an integer column. */
+const wholeMs = (value: number | undefined): number | null =>
+  value === undefined || !Number.isFinite(value) ? null : Math.min(2_147_483_647, Math.max(0, Math.round(value)));
 
 const PAGE = 1000; // Supabase's default API max rows: larger lists are read in pages.
 const DEFAULT_LIMIT = 100;
@@ -104,7 +109,9 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
 
   const storage: SupabaseStorage = {
     async claim(request: ClaimRequest): Promise<ClaimResult> {
-      const event = storable(request.event);
+      // The text is for storages that keep it instead of the tree; PostgREST is sent the tree.
+      const { payloadText: _text, ...input } = request.event;
+      const event = storable(input);
       const data = (await run(
         "claim",
         rpc("callhooks_claim", {
@@ -114,18 +121,20 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
             mode: request.mode,
             leaseMs: request.leaseMs,
             now: request.now,
+            ...(request.quarantine && { quarantine: storable(request.quarantine) }),
+            ...(request.maxAttempts !== undefined && { maxAttempts: request.maxAttempts }),
           },
         }),
       )) as ClaimResponse;
       return shaped("claim", () => {
         const stored = toEvent(data.inserted ? { ...data.event, payload: event.payload } : data.event);
         if (data.outcome === "claimed") return { outcome: "claimed", event: stored, leaseToken: data.leaseToken ?? null };
-        if (data.outcome === "duplicate" || data.outcome === "in_flight") return { outcome: data.outcome, event: stored };
+        if (data.outcome === "duplicate" || data.outcome === "in_flight" || data.outcome === "dead") return { outcome: data.outcome, event: stored };
         throw new Error(`unexpected claim outcome ${String(data.outcome)}`);
       });
     },
 
-    async complete(lease: LeaseRef, result: { response?: unknown; now: number }) {
+    async complete(lease: LeaseRef, result: CompleteInput) {
       if (!isUuid(lease.id) || !isUuid(lease.leaseToken)) return false;
       const data = await run(
         "complete",
@@ -134,6 +143,7 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
           p_lease_token: lease.leaseToken,
           p_response: storable(result.response ?? null),
           p_now: result.now,
+          p_duration_ms: wholeMs(result.durationMs),
         }),
       );
       return data === true;
@@ -149,7 +159,18 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
           p_error: storable(input.error),
           p_retry_at: input.retryAt,
           p_now: input.now,
+          p_duration_ms: wholeMs(input.durationMs),
+          p_issues: input.quarantine ? storable(input.quarantine.issues) : null,
         }),
+      );
+      return data === true;
+    },
+
+    async extendLease(lease: LeaseRef, input: { leaseMs: number; now: number }) {
+      if (!isUuid(lease.id) || !isUuid(lease.leaseToken)) return false;
+      const data = await run(
+        "extendLease",
+        rpc("callhooks_extend_lease", { p_id: lease.id, p_lease_token: lease.leaseToken, p_lease_ms: input.leaseMs, p_now: input.now }),
       );
       return data === true;
     },
@@ -163,6 +184,7 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
           p_lease_ms: input.leaseMs,
           p_now: input.now,
           p_providers: input.providers ?? null,
+          p_max_attempts: input.maxAttempts ?? null,
         }),
       );
       return shaped("claimDue", () =>
@@ -210,15 +232,18 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
       });
     },
 
-    async getRecord(kind: RecordKind, provider: string, id: string): Promise<StoredRecord | null> {
+    async getRecord(kind: RecordKind, provider: string, id: string, orgId?: string | null): Promise<StoredRecord | null> {
       const table = RECORD_TABLES[kind];
       if (!table) throw toStorageError("getRecord", new Error(`unknown record kind ${JSON.stringify(kind)}`));
-      const data = await run("getRecord", db.from(table).select(RECORD_COLUMNS).eq("provider", provider).eq("id", id).maybeSingle());
+      const query = db.from(table).select(RECORD_COLUMNS).eq("provider", provider).eq("id", id);
+      // Without an orgId, any tenant's (the most recently updated): the single-tenant reading.
+      const scoped = orgId === undefined ? query.order("updated_at", { ascending: false }).limit(1) : query.eq("org_scope", orgId ?? "");
+      const data = await run("getRecord", scoped.maybeSingle());
       return shaped("getRecord", () => (data ? toRecord(kind, data as RecordRow) : null));
     },
 
-    async getCall(provider, callId) {
-      return (await storage.getRecord("call", provider, callId)) as CallRecord | null;
+    async getCall(provider, callId, orgId) {
+      return (await storage.getRecord("call", provider, callId, orgId)) as CallRecord | null;
     },
   };
 

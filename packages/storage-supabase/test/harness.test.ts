@@ -30,7 +30,7 @@ describe.skipIf(!stack)("the test stack's gateway behaves like Supabase's", () =
   it("accepts the new-style secret key wherever the service role key works", async () => {
     const { data, error } = await serviceClient(info, info.secretKey).rpc("callhooks_count_events", { p_provider: "none" });
     expect(error).toBeNull();
-    expect(data).toEqual({ pending: 0, processing: 0, processed: 0, failed: 0, dead: 0 });
+    expect(data).toEqual({ pending: 0, processing: 0, processed: 0, failed: 0, dead: 0, quarantined: 0 });
   });
 });
 

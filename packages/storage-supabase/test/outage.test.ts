@@ -107,7 +107,7 @@ describe.skipIf(!findServerBin() && !isCi)("PostgreSQL stops in the middle of a 
       ["transcript_updated", "processed"],
     ]);
     expect(events.find((e) => e.type === "call_ended")?.attempts).toBe(2);
-    expect(await storage.countEvents()).toEqual({ pending: 0, processing: 0, processed: 4, failed: 0, dead: 0 });
+    expect(await storage.countEvents()).toEqual({ pending: 0, processing: 0, processed: 4, failed: 0, dead: 0, quarantined: 0 });
 
     // The same record as an uneventful, in-order delivery gives.
     const reference = createMemoryStorage();

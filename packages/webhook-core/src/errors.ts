@@ -3,6 +3,8 @@
  * (safe to match on and to show to a caller) and the HTTP `status` the pipeline answers with.
  * Messages say what to change; they never contain a secret or the payload.
  */
+const BRAND = Symbol.for("callhooks.WebhookError");
+
 export abstract class WebhookError extends Error {
   abstract readonly code: string;
   abstract readonly status: number;
@@ -10,6 +12,17 @@ export abstract class WebhookError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
+  }
+
+  /**
+   * Recognises errors made by any copy of this package (an adapter loaded through `require` beside
+   * a core loaded through `import` has a class of its own): `instanceof` would miss them.
+   */
+  static override [Symbol.hasInstance](this: unknown, value: unknown): boolean {
+    // Subclasses inherit this method: they keep the ordinary prototype check.
+    // biome-ignore lint/complexity/noThisInStatic: which class is asked is exactly what decides.
+    if (this !== WebhookError) return Function.prototype[Symbol.hasInstance].call(this as () => void, value);
+    return isWebhookError(value);
   }
 
   /** The JSON body the pipeline answers with: `{ error, details }`. */
@@ -96,6 +109,15 @@ export class WebhookInFlightError extends WebhookError {
   }
 }
 
+/**
+ * 500: the event reached `maxAttempts` (its handler kept failing, or its processors kept stopping)
+ * and is kept as dead: it is not run again until it is replayed.
+ */
+export class WebhookDeadEventError extends WebhookError {
+  readonly code = "event_dead";
+  readonly status = 500;
+}
+
 /** 500: the storage failed. The event is not acknowledged, so the provider retries it. */
 export class WebhookStorageError extends WebhookError {
   readonly code = "storage_error";
@@ -129,6 +151,15 @@ export class RawBodyUnavailableError extends WebhookError {
   readonly status = 500;
 }
 
+// Stamped on the prototype, where a brand check finds it without walking class identities.
+Object.defineProperty(WebhookError.prototype, BRAND, { value: true });
+
+/** True for every callhooks error, from whichever copy of the package made it (CJS and ESM alike). */
 export function isWebhookError(error: unknown): error is WebhookError {
-  return error instanceof WebhookError;
+  return typeof error === "object" && error !== null && (error as { [BRAND]?: unknown })[BRAND] === true;
+}
+
+/** The error's status when it is a callhooks error (any copy), else undefined. */
+export function webhookErrorStatus(error: unknown): number | undefined {
+  return isWebhookError(error) ? error.status : undefined;
 }

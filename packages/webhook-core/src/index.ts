@@ -9,6 +9,7 @@ export {
   WebhookValidationError,
   WebhookInFlightError,
   WebhookStorageError,
+  WebhookDeadEventError,
   WebhookHandlerError,
   WebhookConfigError,
   RawBodyUnavailableError,
@@ -19,12 +20,18 @@ export {
 
 // Pipeline
 export { createWebhookHandler, type PipelineHandlers, type AnyEventHandler } from "./pipeline/pipeline.js";
+export { WEBHOOK_LIMITS } from "./pipeline/limits.js";
+export { observationKinds } from "./pipeline/types.js";
 export { nextAttemptAt, defaultRetryPolicy } from "./pipeline/retry.js";
 export { headerReader } from "./pipeline/http.js";
 export type {
   Awaitable,
+  AuthContext,
   AuthInput,
   EventDescription,
+  InvalidContext,
+  InvalidDescription,
+  ProviderResponse,
   HandlerContext,
   HandlerStats,
   HeadersInput,
@@ -50,6 +57,7 @@ export type {
   ClaimDueInput,
   ClaimRequest,
   ClaimResult,
+  CompleteInput,
   EventCounts,
   EventFilter,
   EventInput,
@@ -59,6 +67,7 @@ export type {
   LeaseRef,
   MessageFields,
   MessageRecord,
+  QuarantineInput,
   RecordingFields,
   RecordingRecord,
   RecordKind,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { WebhookValidationError, type ValidationIssue } from "./errors.js";
+import { shorten } from "./text.js";
 
 /**
  * An optional field that also accepts `null`: providers send `null` for "not set" as often as they
@@ -24,20 +25,29 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Bounds on what an issue may echo of the input: key names are the sender's and may be huge. */
+const MAX_SEGMENT = 64;
+const MAX_PATH = 200;
+const MAX_MESSAGE = 200;
+
 function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const key of path) {
     if (typeof key === "number") out += `[${key}]`;
-    else out += out ? `.${String(key)}` : String(key);
+    else {
+      const name = shorten(String(key), MAX_SEGMENT);
+      out += out ? `.${name}` : name;
+    }
+    if (out.length > MAX_PATH) break;
   }
-  return out || "(root)";
+  return shorten(out, MAX_PATH) || "(root)";
 }
 
-/** Turns zod issues into short, payload-free issues and a one-line message. */
+/** Turns zod issues into short, payload-free issues (each bounded in length) and a one-line message. */
 export function toValidationError(label: string, error: z.ZodError): WebhookValidationError {
   const issues: ValidationIssue[] = error.issues.slice(0, 10).map((issue) => ({
     path: formatPath(issue.path),
-    message: issue.message,
+    message: shorten(issue.message, MAX_MESSAGE),
   }));
   const first = issues[0];
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : "";

@@ -7,6 +7,7 @@ import {
   createMightyCallHandler,
   MIGHTYCALL_DEFAULT_MAX_BODY_BYTES,
   WebhookConfigError,
+  WEBHOOK_LIMITS,
   type HandlerContext,
   type MightyCallHandlerOptions,
   type WebhookStorage,
@@ -115,6 +116,23 @@ function setup(options: Partial<MightyCallHandlerOptions> = {}) {
   const native = async (event: unknown, extra: { apiKey?: string; url?: string } = {}) =>
     read(await handler.fetch(createMightyCallNativeRequest(event, { url: extra.url ?? NATIVE_URL, ...(extra.apiKey !== undefined && { apiKey: extra.apiKey }) })));
   return { storage, handler, push, native, ran, logLines: lines };
+}
+
+type Answer = Awaited<ReturnType<ReturnType<typeof setup>["push"]>>;
+
+/**
+ * An authenticated delivery that failed its schema or a limit: answered 202 so the sender stops
+ * retrying, never run, and kept as quarantined with its reason (and without the account key).
+ */
+async function expectQuarantined(storage: WebhookStorage, response: Answer, reason: RegExp) {
+  expect(response.status).toBe(202);
+  expect(response.json).toMatchObject({ status: "quarantined", event_id: expect.any(String) });
+  const stored = await storage.getEvent(response.json.event_id);
+  expect(stored?.status).toBe("quarantined");
+  expect(stored?.lastError).toMatch(reason);
+  expect(stored?.issues?.length).toBeGreaterThan(0);
+  expect(JSON.stringify(stored?.payload)).not.toContain(API_KEY);
+  return stored;
 }
 
 describe("fixtures", () => {
@@ -311,27 +329,31 @@ describe("native calls", () => {
     expect((await native(event, { apiKey: API_KEY })).json).toMatchObject({ status: "duplicate" });
   });
 
-  it("refuses a Guid, call id or number too long to be real with 400, known EventType or not, storing nothing", async () => {
+  it("quarantines a Guid, call id or number too long to be real, known EventType or not, without echoing it", async () => {
     const { native, storage, ran } = setup();
     const long = "9".repeat(3000);
-    const event = mightyCallSample("IncomingCall", { callId: "long-fields" });
-    const unknown = { EventType: "IncomingCallTransferred", Body: { Id: "call-u" }, Guid: "guid-u", Timestamp: "2026-03-14T14:30:00.0000000Z" };
-    for (const body of [
-      { ...event, Guid: long },
-      { ...event, Body: { ...event.Body, Id: long } },
-      { ...event, Body: { ...event.Body, From: long } },
-      { ...event, Body: { ...event.Body, To: long } },
-      { ...unknown, Guid: long },
-      { ...unknown, Body: { Id: long } },
-      { ...unknown, EventType: `Incoming${long}` },
-    ]) {
+    // Each its own event (its own Guid): one Guid is one event, whatever its body says.
+    const event = (n: number) => mightyCallSample("IncomingCall", { callId: `long-fields-${n}` });
+    const unknown = (n: number) => ({ EventType: "IncomingCallTransferred", Body: { Id: "call-u" }, Guid: `guid-u-${n}`, Timestamp: "2026-03-14T14:30:00.0000000Z" });
+    const bodies = [
+      { ...event(1), Guid: long },
+      { ...event(2), Body: { ...event(2).Body, Id: long } },
+      { ...event(3), Body: { ...event(3).Body, From: long } },
+      { ...event(4), Body: { ...event(4).Body, To: long } },
+      { ...unknown(5), Guid: long },
+      { ...unknown(6), Body: { Id: long } },
+      { ...unknown(7), EventType: `Incoming${long}` },
+    ];
+    for (const body of bodies) {
       const response = await native(body, { apiKey: API_KEY });
-      expect(response.status).toBe(400);
-      expect(response.json).toMatchObject({ error: "invalid_payload" });
+      const stored = await expectQuarantined(storage, response, /MightyCall|limit/);
       expect(response.text).not.toContain(long);
+      expect(stored?.key.length).toBeLessThanOrEqual(WEBHOOK_LIMITS.maxKeyLength);
+      expect(stored?.type.length).toBeLessThanOrEqual(WEBHOOK_LIMITS.maxTypeLength);
+      expect(JSON.stringify(stored?.issues)).not.toContain(long);
     }
     expect(ran).toHaveLength(0);
-    expect(await storage.listEvents()).toEqual([]);
+    expect((await storage.countEvents()).quarantined).toBe(bodies.length);
   });
 
   it("deduplicates by Guid", async () => {
@@ -389,24 +411,23 @@ describe("push events", () => {
     }
   });
 
-  it("refuses an unknown push event with 400 and stores nothing", async () => {
+  it("quarantines an unknown push event, and keeps it out of the handlers", async () => {
     const { push, storage, ran } = setup();
     const response = await push({ ...mightyCallSample("call.completed"), event: "call.started" });
-    expect(response.status).toBe(400);
-    expect(response.json).toMatchObject({ error: "invalid_payload" });
+    const stored = await expectQuarantined(storage, response, /Unknown MightyCall push event/);
+    expect(stored?.type).toBe("call.started");
     expect(ran).toHaveLength(0);
-    expect(await storage.listEvents()).toEqual([]);
   });
 
-  it("refuses a metric of 1e999 (Infinity once parsed) or below zero with 400", async () => {
-    const { push } = setup();
+  it("quarantines a metric of 1e999 (Infinity once parsed) or below zero", async () => {
+    const { push, storage } = setup();
     const body = JSON.stringify(mightyCallSample("report.daily")).replace('"value":12', '"value":1e999');
     expect(body).toContain("1e999");
-    expect((await push(body)).status).toBe(400);
-    expect((await push({ ...mightyCallSample("report.daily"), metrics: [{ metric_type: "calls_total", value: -3 }] })).status).toBe(400);
+    await expectQuarantined(storage, await push(body), /metrics/);
+    await expectQuarantined(storage, await push({ ...mightyCallSample("report.daily"), report_id: "r-neg", metrics: [{ metric_type: "calls_total", value: -3 }] }), /metrics/);
   });
 
-  it("refuses ids and numbers too long for a database index with 400, storing nothing", async () => {
+  it("quarantines ids and numbers too long for a database index, naming the field", async () => {
     const { push, storage, ran } = setup();
     const long = "x".repeat(3000);
     const cases: Array<[string, Record<string, unknown>]> = [
@@ -419,19 +440,17 @@ describe("push events", () => {
     ];
     for (const [field, event] of cases) {
       const response = await push(event);
-      expect(response.status, field).toBe(400);
-      expect(response.json, field).toMatchObject({ error: "invalid_payload" });
-      expect(response.json.details, field).toContain(field);
+      const stored = await expectQuarantined(storage, response, new RegExp(field));
+      expect(stored?.callId ?? "", field).not.toContain(long);
+      expect(stored?.orgId ?? "", field).not.toContain(long);
     }
     expect(ran).toHaveLength(0);
-    expect(await storage.listEvents()).toEqual([]);
   });
 
-  it("refuses a rolled-over date with 400", async () => {
-    const { push } = setup();
-    const response = await push({ ...mightyCallSample("call.completed"), timestamp: "2026-02-30T10:00:00Z" });
-    expect(response.status).toBe(400);
-    expect(response.json.details).toContain("timestamp");
+  it("quarantines a rolled-over date, naming the field", async () => {
+    const { push, storage } = setup();
+    const stored = await expectQuarantined(storage, await push({ ...mightyCallSample("call.completed"), timestamp: "2026-02-30T10:00:00Z" }), /timestamp/);
+    expect(stored?.callId).toBe(mightyCallSample("call.completed").call_id);
   });
 });
 
@@ -624,20 +643,22 @@ describe("organisation context", () => {
     expect((await storage.listEvents({ orgId: orgForIntegration("int-2") })).map((e) => e.type)).toEqual(["sms.sent"]);
   });
 
-  it("checks (and maps) a named org_id through push.resolveOrg: unknown → 400 before anything is stored", async () => {
+  it("checks (and maps) a named org_id through push.resolveOrg: an unknown one is quarantined, run for nobody", async () => {
     const known = new Map([["org-direct", "org-internal-1"]]);
     const handler = setup({ push: { secret: SECRET, resolveOrg: (orgId) => known.get(orgId) ?? null } });
     const ok = mightyCallSample("sms.received", { orgId: "org-direct" });
     expect((await handler.push(ok)).status).toBe(200);
     expect((await handler.storage.getRecord("message", "mightycall", ok.sms_id))?.orgId).toBe("org-internal-1");
     const stranger = await handler.push(mightyCallSample("call.completed", { orgId: "org-someone-else" }));
-    expect(stranger.status).toBe(400);
-    expect(stranger.json).toMatchObject({ error: "missing_context" });
+    const stored = await expectQuarantined(handler.storage, stranger, /org_id is not a known organisation/);
     expect(stranger.text).not.toContain("org-someone-else");
-    expect(await handler.storage.listEvents({ type: "call.completed" })).toEqual([]);
+    // No tenant was resolved, so none is recorded, and no record was written.
+    expect(stored?.orgId).toBeNull();
+    expect(await handler.storage.getCall("mightycall", mightyCallSample("call.completed").call_id)).toBeNull();
+    expect(handler.ran.map((run) => run.type)).toEqual(["sms.received"]);
   });
 
-  it("answers 400 missing_context when a push event has no organisation", async () => {
+  it("quarantines a push event without an organisation (missing_context), saying why", async () => {
     const unknownIntegration = setup({ push: { secret: SECRET, resolveIntegration: async () => null } });
     const cases = [
       { handler: setup(), event: mightyCallSample("call.completed", { orgId: null }) },
@@ -645,22 +666,17 @@ describe("organisation context", () => {
       { handler: unknownIntegration, event: mightyCallSample("call.completed", { orgId: null, integrationId: "int-9" }) },
     ];
     for (const { handler, event } of cases) {
-      const response = await handler.push(event);
-      expect(response.status).toBe(400);
-      expect(response.json.error).toBe("missing_context");
-      expect(response.json.details).toMatch(/org_id|integration_id/);
+      await expectQuarantined(handler.storage, await handler.push(event), /org_id|integration_id/);
       expect(handler.ran).toHaveLength(0);
-      expect(await handler.storage.listEvents()).toEqual([]);
     }
   });
 
   it("reads a native event's organisation from its webhook URL", async () => {
     const { native, storage } = setup();
     expect((await native(mightyCallSample("IncomingCall", { callId: "u1" }), { apiKey: API_KEY, url: "http://localhost/webhooks/mightycall/org-a" })).status).toBe(200);
-    expect((await storage.getCall("mightycall", "u1"))?.orgId).toBe("org-a");
+    expect((await storage.getCall("mightycall", "u1", "org-a"))?.orgId).toBe("org-a");
     const unresolved = await native(mightyCallSample("IncomingCall", { callId: "u2" }), { apiKey: API_KEY, url: "http://localhost/webhooks" });
-    expect(unresolved.status).toBe(400);
-    expect(unresolved.json).toMatchObject({ error: "missing_context" });
+    await expectQuarantined(storage, unresolved, /webhook URL/);
     expect(await storage.getCall("mightycall", "u2")).toBeNull();
   });
 
@@ -684,16 +700,14 @@ describe("organisation context", () => {
     expect((await storage.getCall("mightycall", "in"))?.orgId).toBe("org-business");
     expect((await storage.getCall("mightycall", "out"))?.orgId).toBe("org-business");
     const stranger = { ...inbound, Guid: "g-stranger", Body: { ...inbound.Body, Id: "stranger", To: "+19995550100" } };
-    const refused = await native(stranger, { apiKey: API_KEY });
-    expect(refused.status).toBe(400);
-    expect(refused.json.error).toBe("missing_context");
+    await expectQuarantined(storage, await native(stranger, { apiKey: API_KEY }), /business number/);
   });
 
-  it("answers 400 when orgFromUrl is the only way and handle() was given no URL", async () => {
-    const { handler } = setup();
+  it("quarantines a native event when orgFromUrl is the only way and handle() was given no URL", async () => {
+    const { handler, storage } = setup();
     const result = await handler.handle({ ...createMightyCallNativeWebhook(mightyCallSample("IncomingCall"), { apiKey: API_KEY }), url: undefined });
-    expect(result.status).toBe(400);
-    expect(JSON.parse(result.body)).toMatchObject({ error: "missing_context" });
+    const body = JSON.parse(result.body);
+    await expectQuarantined(storage, { status: result.status, json: body, text: result.body, headers: new Headers() }, /request URL/);
   });
 
   it("takes a fixed organisation for a single account", async () => {

@@ -35,7 +35,19 @@ function setup(options: Partial<RetellHandlerOptions> = {}) {
 /** A storage whose every method fails, as a database that is down would. */
 function brokenStorage(): WebhookStorage {
   const fail = () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432 password=hunter2"));
-  return { claim: fail, complete: fail, fail, claimDue: fail, requeue: fail, getEvent: fail, listEvents: fail, countEvents: fail, getRecord: fail, getCall: fail };
+  return {
+    claim: fail,
+    complete: fail,
+    fail,
+    extendLease: fail,
+    claimDue: fail,
+    requeue: fail,
+    getEvent: fail,
+    listEvents: fail,
+    countEvents: fail,
+    getRecord: fail,
+    getCall: fail,
+  };
 }
 
 describe("request checks", () => {
@@ -84,8 +96,8 @@ describe("request checks", () => {
     expect((await handler.handle({ method: "POST", headers: {}, body: "{not json" })).status).toBe(401);
   });
 
-  it("answers 400 with a short JSON error for empty bodies, invalid JSON and schema failures, without echoing the body", async () => {
-    const { send, handler } = setup();
+  it("answers 400 with a short JSON error for empty bodies, invalid JSON and (without a storage) schema failures, without echoing the body", async () => {
+    const { send, handler } = setup({ storage: undefined });
     expect((await handler.handle({ method: "POST", headers: {}, body: "" })).status).toBe(400);
     const empty = await handler.fetch(new Request("http://x/", { method: "POST" }));
     expect(empty.status).toBe(400);
@@ -517,7 +529,7 @@ describe("runStored (workers and replay)", () => {
     expect((await storage.getEvent(due!.event.id))?.status).toBe("processed");
   });
 
-  it("marks a stored event whose payload no longer parses as dead", async () => {
+  it("quarantines a stored event whose payload no longer parses", async () => {
     const { storage, handler } = setup({ on: { call_ended: vi.fn() } });
     const claim = await storage.claim({
       event: { provider: "retell", key: "bad", type: "call_ended", callId: null, orgId: null, payload: { event: "call_ended" }, receivedAt: 1 },
@@ -528,8 +540,10 @@ describe("runStored (workers and replay)", () => {
     });
     if (claim.outcome !== "claimed") throw new Error("not claimed");
     const result = await handler.runStored(claim.event, claim.leaseToken as string);
-    expect(result.outcome).toBe("dead");
-    expect((await storage.getEvent(claim.event.id))?.status).toBe("dead");
+    expect(result.outcome).toBe("quarantined");
+    const stored = await storage.getEvent(claim.event.id);
+    expect(stored?.status).toBe("quarantined");
+    expect(stored?.issues?.[0]?.path).toBe("call");
   });
 });
 

@@ -118,7 +118,7 @@ describe("invalid payloads", () => {
     const input = structuredClone(retellFixture("call_started.phone.json").json) as { call: Record<string, unknown> };
     input.call.call_id = 12345;
     input.call.from_number = "secret-looking-value-+1999";
-    delete input.call.agent_id;
+    input.call.agent_id = ["secret-looking-value"];
     const error = validationError(input);
     expect(error.status).toBe(400);
     expect(error.code).toBe("invalid_payload");
@@ -149,12 +149,21 @@ describe("invalid payloads", () => {
     expect(retellEventSchema.safeParse({ event: "call_ended", call: { call_id: "x" } }).success).toBe(false);
   });
 
-  it("rejects an unknown call_type and a phone call without numbers", () => {
+  it("rejects an unknown call_type and a call without its id, which the pipeline needs", () => {
     const input = structuredClone(retellFixture("call_started.phone.json").json) as { call: Record<string, unknown> };
-    delete input.call.from_number;
-    expect(validationError(input).issues[0]?.path).toBe("call.from_number");
     input.call.call_type = "fax_call";
     expect(validationError(input).issues[0]?.path).toBe("call.call_type");
+    input.call.call_type = "phone_call";
+    delete input.call.call_id;
+    expect(validationError(input).issues[0]?.path).toBe("call.call_id");
+  });
+
+  it("requires only what the pipeline needs: a call without numbers, agent, status or cost parts parses", () => {
+    const input = structuredClone(retellFixture("call_ended.phone.json").json) as { call: Record<string, unknown> };
+    for (const field of ["from_number", "to_number", "direction", "agent_id", "agent_version", "call_status"]) delete input.call[field];
+    input.call.call_cost = { combined_cost: 0 };
+    const event = parseRetellEvent(input);
+    expect(event.event).toBe("call_ended");
   });
 
   it("rejects inbound responses Retell would refuse", () => {

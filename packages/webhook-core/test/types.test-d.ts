@@ -28,7 +28,8 @@ describe("the on map", () => {
           expectTypeOf(event.call.disconnection_reason).toExtend<string | null | undefined>();
           if (event.call.call_type === "phone_call") {
             expectTypeOf(event.call).toExtend<RetellPhoneCall>();
-            expectTypeOf(event.call.from_number).toEqualTypeOf<string>();
+            expectTypeOf(event.call.from_number).toEqualTypeOf<string | null | undefined>();
+            expectTypeOf(event.call.call_id).toEqualTypeOf<string>();
           }
         },
         call_analyzed: (event) => {

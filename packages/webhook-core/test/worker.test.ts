@@ -152,7 +152,7 @@ describe("processPending", () => {
     });
     for (const event of started(10)) await send(event);
     const result = await processPending({ storage, handlers: [handler], concurrency: 3 });
-    expect(result).toEqual({ claimed: 10, processed: 10, failed: 0, dead: 0, leaseLost: 0 });
+    expect(result).toEqual({ claimed: 10, processed: 10, failed: 0, dead: 0, quarantined: 0, leaseLost: 0 });
     expect(peak).toBe(3);
     expect(mostLeasedAtOnce).toBeLessThanOrEqual(3); // no event's lease ticks while it waits its turn
     expect((await storage.countEvents()).processed).toBe(10);

@@ -7,7 +7,7 @@ import { openStorage, storageHelp, storageOptions } from "../storage.js";
 export const eventsHelp = `Usage: callhooks events [id] [filters] [options]
 
 Lists the events your receivers stored, newest first: when each arrived, its status,
-type, call, attempts and last error. With an id, shows that one event in full (payload
+type, call, attempts and last error (for a quarantined event: why its body was refused). With an id, shows that one event in full (payload
 included). With --counts, how many events are in each status.
 
 ${filterHelp.replace("{limit}", "50")}
@@ -23,13 +23,22 @@ Exit status: 0 on success, 1 when an id is not found or the storage fails, 2 on 
 
 Examples:
   callhooks events --status failed,dead --since 24h
+  callhooks events --status quarantined
   callhooks events --call-id call_4c6f1e9a --json
   callhooks events --all --json > events.jsonl
   callhooks events 9b2f0c1e-… `;
 
 const statusColor = (output: Output, status: EventStatus) => {
   const c = output.color;
-  return { pending: c.cyan, processing: c.blue, processed: c.green, failed: c.yellow, dead: c.red }[status](status.padEnd(10));
+  const colors: Record<EventStatus, (text: string) => string> = {
+    pending: c.cyan,
+    processing: c.blue,
+    processed: c.green,
+    failed: c.yellow,
+    dead: c.red,
+    quarantined: c.magenta,
+  };
+  return colors[status](status.padEnd(11));
 };
 
 const cell = (value: string | null, width: number) => {
@@ -39,7 +48,7 @@ const cell = (value: string | null, width: number) => {
 
 const when = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 19);
 
-export const tableHeader = `${"RECEIVED (UTC)".padEnd(19)}  ${"STATUS".padEnd(10)}  ${"PROVIDER".padEnd(10)}  ${"TYPE".padEnd(22)}  ${"CALL".padEnd(34)}  TRY  ${"ID".padEnd(36)}  LAST ERROR`;
+export const tableHeader = `${"RECEIVED (UTC)".padEnd(19)}  ${"STATUS".padEnd(11)}  ${"PROVIDER".padEnd(10)}  ${"TYPE".padEnd(22)}  ${"CALL".padEnd(34)}  TRY  ${"ID".padEnd(36)}  LAST ERROR`;
 
 export function tableRow(output: Output, event: StoredEvent): string {
   const error = event.lastError ? output.color.dim(cell(event.lastError.replace(/\s+/g, " "), 60).trimEnd()) : "";

@@ -1,5 +1,5 @@
 import { WebhookConfigError, WebhookValidationError } from "../errors.js";
-import type { IncomingWebhook, ProviderDefinition } from "../pipeline/types.js";
+import type { ProviderDefinition } from "../pipeline/types.js";
 import { answerMightyCallEcho, assertMightyCallApiKey, assertMightyCallBearer, matchMightyCallAccount, type MightyCallAccountKeys } from "./auth.js";
 import {
   isKnownMightyCallNativeEvent,
@@ -8,9 +8,10 @@ import {
   mightyCallEventType,
   mightyCallFormat,
   parseMightyCallEvent,
+  withoutApiKey,
   type MightyCallEvent,
 } from "./events.js";
-import { mightyCallCallId, mightyCallEventKey } from "./keys.js";
+import { mightyCallCallId, mightyCallEventKey, mightyCallInvalidKey } from "./keys.js";
 import { mightyCallNativeRecords } from "./normalize/native.js";
 import { mightyCallPushRecords } from "./normalize/push.js";
 import { resolveMightyCallOrg, type MightyCallNativeOrgOptions, type MightyCallPushOrgOptions } from "./org.js";
@@ -48,42 +49,41 @@ export function mightyCallDefinition(options: MightyCallDefinitionOptions): Prov
     throw new WebhookConfigError("nativeAccounts name each account's organisation: do not combine them with nativeApiKeys or native.");
   }
   const nativeConfigured = options.nativeApiKeys.length > 0 || accounts.length > 0;
-  /*
-   * The account `authenticate` matched, for `describe` to take its organisation from: the event has
-   * lost its ApiKey by then (`parse` removes it), and the generic pipeline passes the same request
-   * object to both. Weak, so a request's entry goes with the request.
-   */
-  const matchedAccounts = new WeakMap<IncomingWebhook, MightyCallAccountKeys>();
-
-  /** The organisation of the account that authenticated this request (accounts mode only). */
-  const accountOrg = (request: IncomingWebhook | undefined): string => {
-    const account = request && matchedAccounts.get(request);
-    if (!account) {
-      // Only reachable by calling describe() without authenticate() for the same request object.
-      throw new WebhookValidationError("missing_context", "No MightyCall account authenticated this native event, so it has no organisation.");
-    }
-    matchedAccounts.delete(request);
-    return account.orgId;
-  };
 
   return {
     provider: "mightycall",
     ...(nativeConfigured && { handshake: (_request, header) => answerMightyCallEcho(header) }),
-    async authenticate({ request, header, json }) {
+    async authenticate({ header, json }) {
       // The native format carries its credential inside the body, so the body is parsed first.
       const body = json();
       if (mightyCallFormat(body) === "push") await assertMightyCallBearer(header("authorization"), options.pushSecrets);
-      else if (accounts.length > 0) matchedAccounts.set(request, await matchMightyCallAccount(body, accounts));
+      // With accounts the key alone names the organisation: it is handed to describe().
+      else if (accounts.length > 0) return { orgId: (await matchMightyCallAccount(body, accounts)).orgId };
       else await assertMightyCallApiKey(body, options.nativeApiKeys);
+      return undefined;
     },
     parse: parseMightyCallEvent,
-    async describe(event, request) {
+    identify(body) {
+      const type = typeof body.EventType === "string" ? body.EventType : typeof body.event === "string" ? body.event : null;
+      let key: string | null = null;
+      try {
+        key = mightyCallInvalidKey(body);
+      } catch {
+        key = null;
+      }
+      return { type, key, callId: mightyCallCallId(body as MightyCallEvent) };
+    },
+    redact: (body) => (mightyCallFormat(body) === "native" ? withoutApiKey(body) : body),
+    async describe(event, request, auth) {
       const key = mightyCallEventKey(event);
       const type = mightyCallEventType(event);
-      // With accounts the key alone names the organisation: the URL and the numbers are the
-      // sender's to choose, so they are not consulted.
-      const orgId =
-        accounts.length > 0 && isMightyCallNativeEvent(event) ? accountOrg(request) : await resolveMightyCallOrg(event, request, orgOptions);
+      // An organisation the credential named (an account's key), or the one a stored event was kept
+      // under, stands; the URL and the numbers are the sender's to choose, so they are not consulted.
+      const known = isMightyCallNativeEvent(event) ? auth?.orgId : undefined;
+      if (accounts.length > 0 && isMightyCallNativeEvent(event) && !known) {
+        throw new WebhookValidationError("missing_context", "No MightyCall account authenticated this native event, so it has no organisation.");
+      }
+      const orgId = known ?? (await resolveMightyCallOrg(event, request, orgOptions));
       const context = { key: key ?? type, orgId };
       const records = isMightyCallPushEvent(event)
         ? mightyCallPushRecords(event, context)

@@ -49,3 +49,23 @@ export function mightyCallCallId(event: MightyCallEvent): string | null {
   if (event.event === "recording.available") return event.call_id ?? null;
   return null;
 }
+
+/**
+ * For a body its schema refused: the key a valid event of it would have, when what the key is made
+ * of is there (a Guid, or a push event's own id); otherwise null (it is then named by its content).
+ */
+export function mightyCallInvalidKey(body: Record<string, unknown>): string | null {
+  if (typeof body.EventType === "string") return text(body.EventType) && text(body.Guid) ? mightyCallEventKey(body as MightyCallEvent) : null;
+  const ids: Record<string, string> = {
+    "call.completed": "call_id",
+    "sms.received": "sms_id",
+    "sms.sent": "sms_id",
+    "recording.available": "recording_id",
+    "report.daily": "report_id",
+    "report.hourly": "report_id",
+  };
+  const type = body.event;
+  if (typeof type !== "string" || !Object.hasOwn(ids, type) || !scalar(body[ids[type] as string])) return null;
+  if (type.startsWith("sms.") && !scalar(body.status)) return null;
+  return pushKey(body as MightyCallPushEvent);
+}

@@ -1,4 +1,4 @@
-import type { WebhookError } from "../errors.js";
+import type { ValidationIssue, WebhookError } from "../errors.js";
 import type { RecordPatch, StoredEvent, WebhookStorage } from "../storage/types.js";
 
 /** Request headers as the Web standard or Node give them. */
@@ -48,20 +48,46 @@ export interface HandlerContext {
   /** True when the event is re-run from storage (a worker, a retry, `replay`). */
   replay: boolean;
   storage: WebhookStorage | undefined;
+  /**
+   * Aborted when this run can no longer prove it holds the event (its lease could not be renewed,
+   * or another processor took it over): stop early; the run's completion will not count.
+   */
+  signal: AbortSignal;
+}
+
+/** Passed to `onInvalid` with a body that was authenticated but failed its schema or a limit. */
+export interface InvalidContext {
+  provider: string;
+  /** The quarantined event's id in storage; null without a storage (the delivery is then answered 400). */
+  eventId: string | null;
+  /** The event type, as far as the body names one (`unknown` when it names none). */
+  type: string;
+  /** The duplicate key it was kept under. */
+  key: string;
+  orgId: string | null;
+  /** Why it was refused, in one line (`Invalid Retell "call_ended" payload: call.agent_id: …`). */
+  reason: string;
+  /** The paths and messages, each bounded in length; never the payload's values. */
+  issues: readonly ValidationIssue[];
+  receivedAt: number;
 }
 
 /** Structured lifecycle signals, for logs and metrics. Never contain secrets or payloads. */
-export type ObservationKind =
-  | "received"
-  | "verified"
-  | "rejected"
-  | "duplicate"
-  | "in_flight"
-  | "deferred"
-  | "processed"
-  | "failed"
-  | "retried"
-  | "dead";
+export const observationKinds = [
+  "received",
+  "verified",
+  "rejected",
+  "duplicate",
+  "in_flight",
+  "deferred",
+  "processed",
+  "failed",
+  "retried",
+  "dead",
+  "quarantined",
+  "lease_lost",
+] as const;
+export type ObservationKind = (typeof observationKinds)[number];
 
 export interface Observation {
   kind: ObservationKind;
@@ -97,6 +123,31 @@ export interface EventDescription {
   payload: unknown;
 }
 
+/**
+ * What `authenticate` may learn about a request for `describe` (and for a quarantined body): the
+ * tenant whose credential matched, for set-ups where the credential names it.
+ */
+export interface AuthContext {
+  orgId?: string | null | undefined;
+}
+
+/** What a provider can tell of a body its schema refused, for the quarantine. */
+export interface InvalidDescription {
+  /** The event type the body names, if any. */
+  type: string | null;
+  /** The duplicate key a valid event of that body would have had, if it can be computed. */
+  key: string | null;
+  callId: string | null;
+}
+
+/** How an event type whose handler answers the provider (Retell's inbound webhooks) answers. */
+export interface ProviderResponse {
+  /** Validates a handler's answer (throws when the provider would refuse it). */
+  parse(value: unknown): unknown;
+  /** The answer that changes nothing (e.g. no override: the call goes to the default agent). */
+  none: unknown;
+}
+
 export interface AuthInput {
   request: IncomingWebhook;
   body: string | Uint8Array;
@@ -113,21 +164,36 @@ export interface ProviderDefinition<TEvent> {
   readonly provider: string;
   /** Answers before anything else when it returns a result (MightyCall's `Echo` URL check). */
   handshake?(request: IncomingWebhook, header: (name: string) => string | undefined): WebhookResult | undefined;
-  /** Throws `WebhookSignatureError` / `WebhookAuthenticationError` when the request is not genuine. */
-  authenticate(input: AuthInput): Awaitable<void>;
+  /**
+   * Throws `WebhookSignatureError` / `WebhookAuthenticationError` when the request is not genuine.
+   * May return what it learnt (the tenant whose key matched) for `describe`.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a check that returns nothing must fit as it is.
+  authenticate(input: AuthInput): Awaitable<AuthContext | undefined | void>;
   /** Validates the parsed body; throws `WebhookValidationError`. */
   parse(body: unknown): TEvent;
-  /** The event's type, duplicate key and records. May resolve tenant context (and throw a 400). */
-  describe(event: TEvent, request: IncomingWebhook | undefined): Awaitable<EventDescription>;
   /**
-   * Event types whose handler's return value is the HTTP response (Retell's inbound webhooks),
-   * with the validator of that value.
+   * The event's type, duplicate key and records. May resolve tenant context, and throw a
+   * `WebhookValidationError` when it cannot (the event is then quarantined). `request` is undefined
+   * when a stored event is parsed again (replay).
    */
-  responses?: Record<string, (value: unknown) => unknown>;
+  describe(event: TEvent, request: IncomingWebhook | undefined, auth: AuthContext | undefined): Awaitable<EventDescription>;
+  /**
+   * Best effort: the type, key and call id of a body `parse` refused, for its quarantine. Without it
+   * (or when it throws) the event is kept as `unknown`, named by its content.
+   */
+  identify?(body: Record<string, unknown>): InvalidDescription;
+  /** The body as it may be stored when `parse` refused it: secrets removed. Default: as it is. */
+  redact?(body: Record<string, unknown>): Record<string, unknown>;
+  /** Event types whose handler's return value is the HTTP response (Retell's inbound webhooks). */
+  responses?: Record<string, ProviderResponse>;
 }
 
 export interface RetryPolicy {
-  /** After this many failed attempts an event is marked dead. Default 5. */
+  /**
+   * After this many attempts an event is marked dead: each failure counts, and so does each takeover
+   * of a processor that stopped renewing its lease. Default 5.
+   */
   maxAttempts?: number;
   /** First retry delay. Default 1 000 ms; doubles each attempt. */
   baseDelayMs?: number;
@@ -175,9 +241,19 @@ export interface PipelineOptions {
     | "remote"
     | { header: string; hops?: number; trustedProxies?: readonly string[] }
     | ((request: IncomingWebhook) => string | undefined);
-  /** How long a claim lasts before another delivery or a worker may take the event over. Default 30 s. */
+  /**
+   * How long a claim lasts unless renewed. A running handler's lease is renewed every third of it,
+   * so only a processor that stopped (crashed, frozen, cut off from the storage) loses its event.
+   * Default 30 s.
+   */
   leaseMs?: number;
   retry?: RetryPolicy;
+  /**
+   * Called with a body that passed authentication but not its schema (or a limit), after it was
+   * quarantined in storage. Without a storage nothing can keep it: it is then answered 400, after
+   * this hook. If the hook throws, the failure is reported and the event stays quarantined.
+   */
+  onInvalid?: ((payload: unknown, context: InvalidContext) => Awaitable<void>) | undefined;
   /** Called when a handler or the storage fails. Must not throw (if it does, it is ignored). */
   onError?: (error: unknown, context: { provider: string; eventType?: string; eventId?: string }) => void;
   /** Receives warnings and errors; defaults to `console`. Pass `{}` to silence. */
@@ -192,7 +268,7 @@ export interface PipelineOptions {
 export type HandlerStats = Record<ObservationKind, number>;
 
 export interface RunResult {
-  outcome: "processed" | "failed" | "dead" | "lease_lost";
+  outcome: "processed" | "failed" | "dead" | "lease_lost" | "quarantined";
   error?: unknown;
   /** For `failed`: when the event is due again for a worker (epoch ms). */
   retryAt?: number;
@@ -203,6 +279,8 @@ export interface WebhookHandler {
   readonly provider: string;
   /** The body limit, for adapters that read the body themselves (they answer 413 past it). */
   readonly maxBodyBytes: number;
+  /** After this many attempts (failures or takeovers) an event is dead; workers pass it on to claims. */
+  readonly maxAttempts: number;
   /** Web-standard entry point (Workers, Deno, Bun, Next.js route handlers, Hono). */
   fetch(request: Request, options?: { remoteAddress?: string; waitUntil?: WaitUntil }): Promise<Response>;
   /** Framework-neutral entry point for adapters that are not Web standard. Never throws. */
@@ -212,6 +290,11 @@ export interface WebhookHandler {
    * completes or fails it under `leaseToken`.
    */
   runStored(event: StoredEvent, leaseToken: string): Promise<RunResult>;
+  /**
+   * Parses a quarantined event again with the current schemas: when it now parses, claims it
+   * (merging its records) and runs it like `runStored`; when it still fails, it stays quarantined.
+   */
+  runQuarantined(event: StoredEvent): Promise<RunResult | { outcome: "taken" }>;
   /**
    * The answer to an error an adapter found before the pipeline could (a body over the limit while
    * streaming, a body a parser already consumed): the same JSON shape, counted in `stats()` and

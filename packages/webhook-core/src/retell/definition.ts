@@ -1,6 +1,6 @@
 import type { HmacSha256 } from "../crypto/hmac.js";
 import type { ProviderDefinition } from "../pipeline/types.js";
-import { retellCallId, retellEventKey } from "./keys.js";
+import { retellCallId, retellEventKey, retellInvalidKey } from "./keys.js";
 import { retellRecords } from "./records.js";
 import {
   parseRetellEvent,
@@ -26,6 +26,13 @@ export function retellDefinition(options: RetellDefinitionOptions): ProviderDefi
     authenticate: ({ body, header }) =>
       checkRetellSignature(body, header(RETELL_SIGNATURE_HEADER), options.apiKeys, options.now(), tolerance, options.hmac),
     parse: parseRetellEvent,
+    // The key a valid event of this body would have, so that a delivery that parses once the schemas
+    // follow it is the same event, not a second one.
+    identify: (body) => ({
+      type: typeof body.event === "string" ? body.event : null,
+      key: retellInvalidKey(body),
+      callId: retellCallId(body as RetellEvent),
+    }),
     describe(event) {
       const key = retellEventKey(event);
       return {
@@ -38,8 +45,8 @@ export function retellDefinition(options: RetellDefinitionOptions): ProviderDefi
       };
     },
     responses: {
-      call_inbound: (value) => retellCallInboundResponseSchema.parse(value),
-      chat_inbound: (value) => retellChatInboundResponseSchema.parse(value),
+      call_inbound: { parse: (value) => retellCallInboundResponseSchema.parse(value), none: { call_inbound: {} } },
+      chat_inbound: { parse: (value) => retellChatInboundResponseSchema.parse(value), none: { chat_inbound: {} } },
     },
   };
 }

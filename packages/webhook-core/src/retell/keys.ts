@@ -104,3 +104,27 @@ export function retellCallId(event: RetellEvent): string | null {
   const raw = event as Record<string, unknown>;
   return idOf(raw.call, "call_id") ?? idOf(raw.call_inbound, "call_id") ?? null;
 }
+
+const isText = (value: unknown): value is string => typeof value === "string" && value !== "";
+
+/**
+ * For a body its schema refused: the key a valid event of it would have, when the ids the key is
+ * made of are there and are strings; otherwise null (the quarantine then names it by its content,
+ * rather than two different bodies sharing a key such as `call_ended:undefined`).
+ */
+export function retellInvalidKey(body: Record<string, unknown>): string | null {
+  const type = body.event;
+  if (!isText(type)) return null;
+  const subject = (name: string) => (typeof body[name] === "object" && body[name] !== null ? (body[name] as Record<string, unknown>) : {});
+  const named =
+    type === "call_inbound" || type === "chat_inbound"
+      ? isText(subject(type)[type === "call_inbound" ? "call_id" : "chat_id"]) ||
+        (isText(subject(type).from_number) && isText(subject(type).to_number) && typeof body.event_timestamp === "number")
+      : isText(subject("call").call_id) || isText(subject("chat").chat_id);
+  if (!named) return null;
+  try {
+    return retellEventKey(body as RetellEvent);
+  } catch {
+    return null;
+  }
+}

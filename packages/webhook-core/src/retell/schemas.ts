@@ -6,6 +6,15 @@ import { isPlainObject, openEnum, opt, stringRecord, toValidationError } from ".
  * Retell webhook payloads, field for field after the official SDK's `PhoneCallResponse`,
  * `WebCallResponse` and `ChatResponse` (retell-sdk 5.66). Every object is loose (unknown fields are
  * kept), every optional field accepts null, and enums that Retell extends over time are open.
+ *
+ * What is required — the rule. Real traffic leaves out what the SDK's types mark required (a call
+ * that never connected carries `call_cost: { combined_cost: 0 }` and nothing else; Retell's own
+ * documentation sample has no `agent_version`). So a field is required only when the pipeline needs
+ * it to identify and route the event: `event`; the call's `call_id` and `call_type` (the duplicate
+ * key, the record, phone vs web); the chat's `chat_id`; an utterance's `role` (what kind it is); the
+ * inbound webhooks' `from_number` and `to_number` (the whole of what they say). Everything else is
+ * optional and nullable, whatever the SDK says. A body that still fails is not lost: it is kept as
+ * quarantined and can be replayed once the schemas follow it.
  */
 
 const word = z.looseObject({ word: opt(z.string()), start: opt(z.number()), end: opt(z.number()) });
@@ -14,7 +23,7 @@ const speakerRole = openEnum(["agent", "user", "transfer_target"]);
 
 export const retellTranscriptEntrySchema = z.looseObject({
   role: speakerRole,
-  content: z.string(),
+  content: opt(z.string()),
   words: opt(z.array(word)),
 });
 
@@ -78,9 +87,9 @@ const latencyStats = z.looseObject({
 });
 
 const productCost = z.looseObject({
-  product: z.string(),
+  product: opt(z.string()),
   /** Cents. */
-  cost: z.number(),
+  cost: opt(z.number()),
   /** Cents per second. */
   unit_price: opt(z.number()),
   is_transfer_leg_cost: opt(z.boolean()),
@@ -97,12 +106,13 @@ export const retellCallAnalysisSchema = z.looseObject({
   custom_analysis_data: opt(z.unknown()),
 });
 
+/** Calls that never connected carry `{ combined_cost: 0 }` or `{ product_costs: [], combined_cost: 0 }` only. */
 export const retellCallCostSchema = z.looseObject({
-  product_costs: z.array(productCost),
-  total_duration_seconds: z.number(),
-  total_duration_unit_price: z.number(),
+  product_costs: opt(z.array(productCost)),
+  total_duration_seconds: opt(z.number()),
+  total_duration_unit_price: opt(z.number()),
   /** Cents. */
-  combined_cost: z.number(),
+  combined_cost: opt(z.number()),
 });
 
 export const retellDisconnectionReasons = [
@@ -147,11 +157,12 @@ export const retellCallStatuses = ["registered", "not_connected", "ongoing", "en
 /** Fields shared by phone and web calls (`PhoneCallResponse` ∩ `WebCallResponse`). */
 const callFields = {
   call_id: z.string().min(1),
-  agent_id: z.string(),
-  agent_version: z.number(),
+  agent_id: opt(z.string()),
+  /** Absent from Retell's own documentation sample. */
+  agent_version: opt(z.number()),
   agent_name: opt(z.string()),
   agent_tag: opt(z.string()),
-  call_status: openEnum(retellCallStatuses),
+  call_status: opt(openEnum(retellCallStatuses)),
   metadata: opt(z.unknown()),
   retell_llm_dynamic_variables: opt(stringRecord()),
   collected_dynamic_variables: opt(stringRecord()),
@@ -190,18 +201,18 @@ const callFields = {
     }),
   ),
   call_cost: opt(retellCallCostSchema),
-  llm_token_usage: opt(z.looseObject({ values: z.array(z.number()), average: z.number(), num_requests: z.number() })),
+  llm_token_usage: opt(z.looseObject({ values: opt(z.array(z.number())), average: opt(z.number()), num_requests: opt(z.number()) })),
   call_analysis: opt(retellCallAnalysisSchema),
 };
 
 export const retellPhoneCallSchema = z.looseObject({
   ...callFields,
   call_type: z.literal("phone_call"),
-  direction: openEnum(["inbound", "outbound"]),
-  /** E.164. */
-  from_number: z.string(),
-  /** E.164. */
-  to_number: z.string(),
+  direction: opt(openEnum(["inbound", "outbound"])),
+  /** E.164 as a rule, but not always (a caller id of letters was seen on a real outbound call). */
+  from_number: opt(z.string()),
+  /** E.164 as a rule. */
+  to_number: opt(z.string()),
   telephony_identifier: opt(z.looseObject({ twilio_call_sid: opt(z.string()) })),
 });
 
@@ -240,8 +251,8 @@ export const retellChatMessageSchema = z.union([
 
 export const retellChatSchema = z.looseObject({
   chat_id: z.string().min(1),
-  agent_id: z.string(),
-  chat_status: openEnum(["ongoing", "ended", "error"]),
+  agent_id: opt(z.string()),
+  chat_status: opt(openEnum(["ongoing", "ended", "error"])),
   chat_type: opt(openEnum(["api_chat", "sms_chat"])),
   agent_tag: opt(z.string()),
   version: opt(z.number()),

@@ -1,3 +1,5 @@
+import type { ValidationIssue } from "../errors.js";
+
 /**
  * The storage contract: everything the pipeline, the workers and the replay tools need, and
  * nothing framework- or database-specific. `@callhooks/storage-memory` and
@@ -10,10 +12,12 @@
  * - `processing`: claimed under a lease by one processor;
  * - `processed`: handlers ran to completion (or there were none);
  * - `failed`: a handler or the storage failed; retried by the provider or by a worker;
- * - `dead`: failed `maxAttempts` times; kept for inspection and replay.
+ * - `dead`: failed `maxAttempts` times (or its processors kept dying); kept for inspection and replay;
+ * - `quarantined`: authenticated, but its body failed the event's schema or a limit: kept with the
+ *   reasons (`lastError`, `issues`), never run; `replayEvents` parses it again with the current schemas.
  */
-export type EventStatus = "pending" | "processing" | "processed" | "failed" | "dead";
-export const eventStatuses: readonly EventStatus[] = ["pending", "processing", "processed", "failed", "dead"];
+export const eventStatuses = ["pending", "processing", "processed", "failed", "dead", "quarantined"] as const;
+export type EventStatus = (typeof eventStatuses)[number];
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -33,7 +37,12 @@ export interface StoredEvent {
   attempts: number;
   /** The last failure's message (never a secret: error messages are the app's own). */
   lastError: string | null;
-  /** The parsed body, with secrets removed by the provider definition (e.g. MightyCall's ApiKey). */
+  /** For `quarantined` events: why the body was refused (paths and messages, bounded). Else null. */
+  issues: ValidationIssue[] | null;
+  /**
+   * The parsed body, with secrets removed by the provider definition (e.g. MightyCall's ApiKey). A
+   * body nested deeper than the limits allow is quarantined and kept as its JSON text (a string).
+   */
   payload: unknown;
   /** What the handler answered, for events whose response matters (`call_inbound`); replayed to duplicates. */
   response: unknown;
@@ -44,16 +53,28 @@ export interface StoredEvent {
   nextAttemptAt: number | null;
   /** While `processing`: when the claim lapses and another processor may take the event over. */
   leaseExpiresAt: number | null;
+  /** How long the last run's handler took (ms), once one completed or failed; else null. */
+  durationMs: number | null;
 }
 
-/** What the pipeline knows about a new delivery before it is stored. */
+/**
+ * What the pipeline knows about a new delivery before it is stored. An event is identified by
+ * (provider, orgId, key): the tenant is part of its identity, so two tenants' events with equal
+ * provider keys are two events (a null orgId is a tenant of its own).
+ */
 export interface EventInput {
   provider: string;
   key: string;
   type: string;
   callId: string | null;
+  /** The tenant (organisation) the event belongs to, or null when the set-up has none. */
   orgId: string | null;
   payload: unknown;
+  /**
+   * `payload` as JSON text, when the pipeline has it for free (the raw body, when nothing was
+   * removed from it). A storage may keep this instead of the parsed tree and parse it when read.
+   */
+  payloadText?: string | undefined;
   receivedAt: number;
 }
 
@@ -68,8 +89,9 @@ export const recordKinds: readonly RecordKind[] = ["call", "message", "recording
 export interface RecordPatch {
   kind: RecordKind;
   provider: string;
-  /** The record's id within its kind and provider: call id, SMS id, recording id, report id. */
+  /** The record's id within its kind, provider and tenant: call id, SMS id, recording id, report id. */
   id: string;
+  /** The tenant: part of the record's identity, so one tenant never reads or writes another's record. */
   orgId: string | null;
   /** The event type that produced the patch; collected in the record's `eventTypes`. */
   eventType: string;
@@ -173,6 +195,12 @@ export type MessageRecord = StoredRecord<MessageFields>;
 export type RecordingRecord = StoredRecord<RecordingFields>;
 export type ReportRecord = StoredRecord<ReportFields>;
 
+/** Why a delivery was quarantined: a one-line reason and the issues, each bounded in length. */
+export interface QuarantineInput {
+  reason: string;
+  issues: readonly ValidationIssue[];
+}
+
 export interface ClaimRequest {
   event: EventInput;
   /** Merged in the same atomic step as the claim, and only when the claim succeeds. */
@@ -181,9 +209,23 @@ export interface ClaimRequest {
    * What a successful claim leaves behind:
    * - `lease`: `processing`, held for `leaseMs` by the returned `leaseToken`;
    * - `pending`: recorded for a worker, nobody holds it;
-   * - `complete`: `processed` at once (no handler to run; one round trip in all).
+   * - `complete`: `processed` at once (no handler to run; one round trip in all);
+   * - `quarantine`: a new event is kept `quarantined` with `quarantine`'s reasons (no records, no
+   *   attempt); an existing event of the same identity is left exactly as it is (`duplicate`).
+   *
+   * Any other mode takes an existing `quarantined` event like a due one: a delivery that now parses
+   * replaces its type, call id and issues (the quarantine is over).
    */
-  mode: "lease" | "pending" | "complete";
+  mode: "lease" | "pending" | "complete" | "quarantine";
+  /** Required with mode `quarantine`. */
+  quarantine?: QuarantineInput | undefined;
+  /**
+   * The cap on attempts. An existing event that is `failed`, `dead` or `processing` under a lapsed
+   * lease (its processor stopped) and already has this many attempts is not run again: it is left
+   * (or marked) `dead` and the claim answers `dead`. `pending` events (new or requeued for replay)
+   * are always claimable. Without it, no cap.
+   */
+  maxAttempts?: number | undefined;
   leaseMs: number;
   now: number;
 }
@@ -191,10 +233,15 @@ export interface ClaimRequest {
 export type ClaimResult =
   /** New, or due again (pending, failed, dead, or a lease that lapsed): yours to process. */
   | { outcome: "claimed"; event: StoredEvent; leaseToken: string | null }
-  /** Already processed: acknowledge without running handlers (replay `event.response` if any). */
+  /**
+   * Already processed: acknowledge without running handlers (replay `event.response` if any). Also
+   * what a `quarantine` claim answers when the event exists, whatever its status.
+   */
   | { outcome: "duplicate"; event: StoredEvent }
   /** Another processor holds a live lease on it right now. */
-  | { outcome: "in_flight"; event: StoredEvent };
+  | { outcome: "in_flight"; event: StoredEvent }
+  /** It reached `maxAttempts` and is (now) `dead`: kept for inspection and replay, not run. */
+  | { outcome: "dead"; event: StoredEvent };
 
 /** Proof of a claim: only the current holder may complete or fail an event. */
 export interface LeaseRef {
@@ -206,6 +253,18 @@ export interface FailInput {
   error: string;
   /** When a worker may retry it; `null` marks it dead. */
   retryAt: number | null;
+  /** Marks it `quarantined` instead (a stored body that no longer parses): `retryAt` is ignored. */
+  quarantine?: QuarantineInput | undefined;
+  /** How long the handler ran before it failed. */
+  durationMs?: number | undefined;
+  now: number;
+}
+
+export interface CompleteInput {
+  /** What the handler answered, for events whose response matters; kept and replayed to duplicates. */
+  response?: unknown;
+  /** How long the handler ran. */
+  durationMs?: number | undefined;
   now: number;
 }
 
@@ -230,6 +289,11 @@ export interface ClaimDueInput {
   now: number;
   /** Only these providers (the ones the calling worker has handlers for). */
   providers?: readonly string[];
+  /**
+   * As in `ClaimRequest`: a `failed` event or a lapsed lease that already has this many attempts is
+   * marked `dead` instead of being claimed. Without it, no cap.
+   */
+  maxAttempts?: number | undefined;
 }
 
 export type EventCounts = Record<EventStatus, number>;
@@ -242,21 +306,38 @@ export interface WebhookStorage {
    */
   claim(request: ClaimRequest): Promise<ClaimResult>;
   /** Marks a claimed event processed and keeps `response`. False when the lease was lost. */
-  complete(lease: LeaseRef, result: { response?: unknown; now: number }): Promise<boolean>;
-  /** Marks a claimed event failed (or dead when `retryAt` is null). False when the lease was lost. */
+  complete(lease: LeaseRef, result: CompleteInput): Promise<boolean>;
+  /**
+   * Marks a claimed event failed (dead when `retryAt` is null, quarantined with `quarantine`).
+   * False when the lease was lost.
+   */
   fail(lease: LeaseRef, input: FailInput): Promise<boolean>;
+  /**
+   * Renews a live lease: while its holder renews it, nobody else can take the event over. Sets the
+   * lease to expire `leaseMs` after `now`. False when the lease is no longer the caller's (taken
+   * over, completed, failed or requeued); a lease that lapsed but that nobody took is renewed.
+   */
+  extendLease(lease: LeaseRef, input: { leaseMs: number; now: number }): Promise<boolean>;
   /**
    * For workers: claims up to `limit` events that are due (pending; failed with `nextAttemptAt` ≤ now;
    * processing with a lapsed lease), oldest first, each under a new lease. Never the same event to
    * two concurrent callers.
    */
   claimDue(input: ClaimDueInput): Promise<Array<{ event: StoredEvent; leaseToken: string }>>;
-  /** Puts events back to `pending`, due now, for replay. Events under a live lease are left alone. */
+  /**
+   * Puts events back to `pending`, due now, for replay. Events under a live lease are left alone, and
+   * so are `quarantined` ones: only a handler can parse them again (`replayEvents` with handlers).
+   */
   requeue(ids: readonly string[], now: number): Promise<number>;
   getEvent(id: string): Promise<StoredEvent | null>;
   listEvents(filter?: EventFilter): Promise<StoredEvent[]>;
   countEvents(filter?: Pick<EventFilter, "provider">): Promise<EventCounts>;
-  getRecord(kind: RecordKind, provider: string, id: string): Promise<StoredRecord | null>;
-  /** The merged call record, e.g. `getCall("retell", callId)`. */
-  getCall(provider: string, callId: string): Promise<CallRecord | null>;
+  /**
+   * A merged record. Records belong to a tenant: pass the `orgId` (a handler's `context.orgId`) to
+   * read that tenant's, `null` for the one without a tenant. Without `orgId`, the record of that id
+   * in any tenant (the most recently updated): fine for single-tenant set-ups only.
+   */
+  getRecord(kind: RecordKind, provider: string, id: string, orgId?: string | null): Promise<StoredRecord | null>;
+  /** The merged call record, e.g. `getCall("retell", callId)` or `getCall("mightycall", id, context.orgId)`. */
+  getCall(provider: string, callId: string, orgId?: string | null): Promise<CallRecord | null>;
 }

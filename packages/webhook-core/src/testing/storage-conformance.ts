@@ -15,6 +15,11 @@ export interface StorageConformanceOptions {
   destroy?(storage: WebhookStorage): void | Promise<void>;
   /** How many concurrent claims of one key to race (default 50). */
   concurrency?: number;
+  /**
+   * Rounds of the race for a due event (default 150 rounds of 30 concurrent claimers): a storage
+   * that forgets to lock the row it decides on loses only some of the rounds.
+   */
+  raceRounds?: number;
 }
 
 const T0 = 1_800_000_000_000;
@@ -204,6 +209,221 @@ export function describeStorageConformance(name: string, options: StorageConform
       });
     });
 
+    describe("quarantine", () => {
+      const reasons = { reason: 'Invalid Retell "call_ended" payload: call.call_cost: Required', issues: [{ path: "call.call_cost", message: "Required" }] };
+
+      it("keeps a quarantined delivery with its reasons, never runs it, and counts and lists it", async () => {
+        const p = uniqueProvider();
+        const kept = await storage.claim(request(p, "q", { mode: "quarantine", quarantine: reasons }, [patch(p, "qc", 40, { status: "ended" })]));
+        expect(kept.outcome).toBe("claimed");
+        if (kept.outcome !== "claimed") return;
+        expect(kept.leaseToken).toBeNull();
+        expect(kept.event).toMatchObject({ status: "quarantined", attempts: 0, lastError: reasons.reason, issues: reasons.issues, leaseExpiresAt: null });
+        const stored = await storage.getEvent(kept.event.id);
+        expect(stored).toMatchObject({ status: "quarantined", issues: reasons.issues });
+        expect(stored?.payload).toEqual(request(p, "q").event.payload);
+        // Nothing it says was merged into a record.
+        expect(await storage.getCall(p, "qc")).toBeNull();
+        expect((await storage.countEvents({ provider: p })).quarantined).toBe(1);
+        expect((await storage.listEvents({ provider: p, status: "quarantined" })).map((e) => e.id)).toEqual([kept.event.id]);
+        // Workers and requeues leave it alone: only a handler can parse it again.
+        expect(await storage.claimDue({ limit: 10, leaseMs: LEASE, now: T0 + 10 * LEASE, providers: [p] })).toEqual([]);
+        expect(await storage.requeue([kept.event.id], T0 + 1)).toBe(0);
+        expect((await storage.getEvent(kept.event.id))?.status).toBe("quarantined");
+      });
+
+      it("answers duplicate to a second quarantine of the same event, and changes nothing", async () => {
+        const p = uniqueProvider();
+        const first = await storage.claim(request(p, "q", { mode: "quarantine", quarantine: reasons }));
+        const again = await storage.claim(request(p, "q", { mode: "quarantine", quarantine: { reason: "other", issues: [] }, now: T0 + 5 }));
+        expect(again.outcome).toBe("duplicate");
+        expect(again.event).toMatchObject({ id: first.event.id, status: "quarantined", lastError: reasons.reason, attempts: 0 });
+      });
+
+      it("never changes an existing event when asked to quarantine it, whatever its status", async () => {
+        const p = uniqueProvider();
+        const live = await storage.claim(request(p, "live"));
+        const done = await storage.claim(request(p, "done", { mode: "complete" }));
+        for (const [key, status] of [
+          ["live", "processing"],
+          ["done", "processed"],
+        ] as const) {
+          const q = await storage.claim(request(p, key, { mode: "quarantine", quarantine: reasons, now: T0 + 1 }));
+          expect(q.outcome).toBe("duplicate");
+          expect(q.event.status).toBe(status);
+        }
+        expect([live.outcome, done.outcome]).toEqual(["claimed", "claimed"]);
+      });
+
+      it("lets a delivery that now parses take a quarantined event over: described anew, records merged, quarantine over", async () => {
+        const p = uniqueProvider();
+        const q = await storage.claim(
+          request(p, "q", { mode: "quarantine", quarantine: reasons, event: { ...request(p, "q").event, type: "unknown", callId: null } }),
+        );
+        const valid = await storage.claim(request(p, "q", { now: T0 + 100 }, [patch(p, "c9", 40, { status: "ended" })]));
+        expect(valid.outcome).toBe("claimed");
+        if (valid.outcome !== "claimed") return;
+        expect(valid.event).toMatchObject({ id: q.event.id, status: "processing", attempts: 1, type: "call_ended", callId: "call_1", issues: null, lastError: null });
+        expect((await storage.getCall(p, "c9"))?.fields.status).toBe("ended");
+        expect(await storage.complete({ id: valid.event.id, leaseToken: valid.leaseToken as string }, { now: T0 + 101, durationMs: 7 })).toBe(true);
+        expect(await storage.getEvent(valid.event.id)).toMatchObject({ status: "processed", issues: null, durationMs: 7 });
+      });
+
+      it("quarantines a claimed event whose stored body no longer parses (fail with reasons)", async () => {
+        const p = uniqueProvider();
+        const claim = await storage.claim(request(p, "k"));
+        if (claim.outcome !== "claimed") throw new Error("not claimed");
+        const lease = { id: claim.event.id, leaseToken: claim.leaseToken as string };
+        expect(await storage.fail(lease, { error: reasons.reason, retryAt: null, quarantine: reasons, now: T0 + 1 })).toBe(true);
+        expect(await storage.getEvent(claim.event.id)).toMatchObject({ status: "quarantined", issues: reasons.issues, lastError: reasons.reason, nextAttemptAt: null });
+      });
+    });
+
+    describe("leases", () => {
+      it("extendLease keeps a live processor's event from being taken over, for its holder only", async () => {
+        const p = uniqueProvider();
+        const first = await storage.claim(request(p, "k"));
+        if (first.outcome !== "claimed") throw new Error("not claimed");
+        const lease = { id: first.event.id, leaseToken: first.leaseToken as string };
+        expect(await storage.extendLease(lease, { leaseMs: LEASE, now: T0 + 20_000 })).toBe(true);
+        expect((await storage.getEvent(lease.id))?.leaseExpiresAt).toBe(T0 + 20_000 + LEASE);
+        // Past the first expiry, but renewed: neither a delivery nor a worker may take it.
+        expect((await storage.claim(request(p, "k", { now: T0 + LEASE + 1 }))).outcome).toBe("in_flight");
+        expect(await storage.claimDue({ limit: 5, leaseMs: LEASE, now: T0 + LEASE + 1, providers: [p] })).toEqual([]);
+        expect(await storage.extendLease({ id: lease.id, leaseToken: "00000000-0000-4000-8000-000000000000" }, { leaseMs: LEASE, now: T0 + 21_000 })).toBe(false);
+        // Once it lapses unrenewed, another processor takes it, and the first can renew no more.
+        const takeover = await storage.claim(request(p, "k", { now: T0 + 20_000 + LEASE }));
+        expect(takeover.outcome).toBe("claimed");
+        expect(await storage.extendLease(lease, { leaseMs: LEASE, now: T0 + 20_001 + LEASE })).toBe(false);
+        if (takeover.outcome !== "claimed") return;
+        const second = { id: takeover.event.id, leaseToken: takeover.leaseToken as string };
+        expect(await storage.complete(second, { now: T0 + 20_002 + LEASE })).toBe(true);
+        expect(await storage.extendLease(second, { leaseMs: LEASE, now: T0 + 20_003 + LEASE })).toBe(false);
+      });
+
+      it("lets the holder renew and complete a lease that lapsed but that nobody took", async () => {
+        const p = uniqueProvider();
+        const claim = await storage.claim(request(p, "k"));
+        if (claim.outcome !== "claimed") throw new Error("not claimed");
+        const lease = { id: claim.event.id, leaseToken: claim.leaseToken as string };
+        expect(await storage.extendLease(lease, { leaseMs: LEASE, now: T0 + LEASE + 5 })).toBe(true);
+        expect((await storage.claim(request(p, "k", { now: T0 + LEASE + 6 }))).outcome).toBe("in_flight");
+        expect(await storage.complete(lease, { now: T0 + LEASE + 7 })).toBe(true);
+      });
+
+      it("ends an event dead at maxAttempts when its processors keep stopping, and still lets a replay run it once more", async () => {
+        const p = uniqueProvider();
+        const max = { maxAttempts: 2 };
+        expect((await storage.claim(request(p, "k", max))).outcome).toBe("claimed"); // attempt 1, then its processor stops
+        const second = await storage.claim(request(p, "k", { ...max, now: T0 + LEASE }));
+        expect(second.outcome).toBe("claimed"); // attempt 2, stops too
+        const third = await storage.claim(request(p, "k", { ...max, now: T0 + 2 * LEASE }));
+        expect(third.outcome).toBe("dead");
+        expect(third.event).toMatchObject({ status: "dead", attempts: 2, leaseExpiresAt: null });
+        expect(third.event.lastError).toMatch(/stopped renewing its lease/);
+        expect((await storage.claim(request(p, "k", { ...max, now: T0 + 3 * LEASE }))).outcome).toBe("dead");
+        // Without the cap (a storage's own callers), and after a requeue (a replay), it runs again.
+        expect(await storage.requeue([third.event.id], T0 + 3 * LEASE)).toBe(1);
+        const replay = await storage.claim(request(p, "k", { ...max, now: T0 + 3 * LEASE + 1 }));
+        expect(replay.outcome).toBe("claimed");
+        expect(replay.event.attempts).toBe(3);
+      });
+
+      it("claimDue marks due events at maxAttempts dead instead of handing them out", async () => {
+        const p = uniqueProvider();
+        const lapsed = await storage.claim(request(p, "lapsed", { event: { ...request(p, "lapsed").event, receivedAt: T0 } }));
+        const failed = await storage.claim(request(p, "failed", { event: { ...request(p, "failed").event, receivedAt: T0 + 1 } }));
+        await storage.claim(request(p, "fresh", { mode: "pending", event: { ...request(p, "fresh").event, receivedAt: T0 + 2 } }));
+        if (failed.outcome !== "claimed") throw new Error("not claimed");
+        await storage.fail({ id: failed.event.id, leaseToken: failed.leaseToken as string }, { error: "boom", retryAt: T0 + 5, now: T0 + 1 });
+        const due = await storage.claimDue({ limit: 10, leaseMs: LEASE, now: T0 + LEASE + 10, providers: [p], maxAttempts: 1 });
+        expect(due.map((d) => d.event.key)).toEqual(["fresh"]);
+        expect(await storage.getEvent(lapsed.event.id)).toMatchObject({ status: "dead", lastError: expect.stringMatching(/stopped renewing/) });
+        expect(await storage.getEvent(failed.event.id)).toMatchObject({ status: "dead", lastError: "boom" });
+      });
+
+      it("keeps how long a run's handler took", async () => {
+        const p = uniqueProvider();
+        const ok = await storage.claim(request(p, "ok"));
+        const bad = await storage.claim(request(p, "bad"));
+        if (ok.outcome !== "claimed" || bad.outcome !== "claimed") throw new Error("not claimed");
+        await storage.complete({ id: ok.event.id, leaseToken: ok.leaseToken as string }, { now: T0 + 1, durationMs: 1234 });
+        await storage.fail({ id: bad.event.id, leaseToken: bad.leaseToken as string }, { error: "x", retryAt: T0 + 9, now: T0 + 1, durationMs: 56 });
+        expect((await storage.getEvent(ok.event.id))?.durationMs).toBe(1234);
+        expect((await storage.getEvent(bad.event.id))?.durationMs).toBe(56);
+      });
+    });
+
+    describe("tenants", () => {
+      const tenant = (p: string, key: string, orgId: string | null, extra: Partial<ClaimRequest> = {}, records: RecordPatch[] = []) => {
+        const base = request(p, key);
+        return request(p, key, { ...extra, event: { ...base.event, orgId, ...extra.event } }, records);
+      };
+
+      it("keeps two tenants' events with the same provider key apart: neither is a duplicate of the other", async () => {
+        const p = uniqueProvider();
+        const acme = await storage.claim(tenant(p, "EventType:guid-1", "acme"));
+        if (acme.outcome !== "claimed") throw new Error("not claimed");
+        await storage.complete({ id: acme.event.id, leaseToken: acme.leaseToken as string }, { now: T0 + 1 });
+        const globex = await storage.claim(tenant(p, "EventType:guid-1", "globex", { now: T0 + 2 }));
+        expect(globex.outcome).toBe("claimed");
+        expect(globex.event.id).not.toBe(acme.event.id);
+        expect(globex.event.orgId).toBe("globex");
+        const untenanted = await storage.claim(tenant(p, "EventType:guid-1", null, { now: T0 + 3 }));
+        expect(untenanted.outcome).toBe("claimed");
+        // Each tenant's own duplicate is still caught.
+        expect((await storage.claim(tenant(p, "EventType:guid-1", "acme", { now: T0 + 4 }))).outcome).toBe("duplicate");
+        expect((await storage.claim(tenant(p, "EventType:guid-1", "globex", { now: T0 + 4 }))).outcome).toBe("in_flight");
+        expect((await storage.listEvents({ provider: p, orgId: "acme" })).map((e) => e.id)).toEqual([acme.event.id]);
+      });
+
+      it("keeps two tenants' records with the same id apart: one never reads or writes the other's", async () => {
+        const p = uniqueProvider();
+        await storage.claim(tenant(p, "a1", "acme", { mode: "complete" }, [patch(p, "call-x", 10, { from: "+1acme" }, { who: "acme" }, { orgId: "acme", eventType: "a" })]));
+        await storage.claim(tenant(p, "b1", "globex", { mode: "complete", now: T0 + 1 }, [patch(p, "call-x", 40, { from: "+1globex", status: "ended" }, { who: "globex" }, { orgId: "globex", eventType: "b" })]));
+        const acme = await storage.getCall(p, "call-x", "acme");
+        const globex = await storage.getCall(p, "call-x", "globex");
+        expect(acme).toMatchObject({ orgId: "acme", fields: { from: "+1acme" }, data: { who: "acme" }, eventTypes: ["a"] });
+        // Globex's later, higher-stage patch set nothing on Acme's record.
+        expect(acme?.fields.status).not.toBe("ended");
+        expect(globex).toMatchObject({ orgId: "globex", fields: { from: "+1globex", status: "ended" }, data: { who: "globex" }, eventTypes: ["b"] });
+        expect(await storage.getCall(p, "call-x", null)).toBeNull();
+        expect(await storage.getRecord("call", p, "call-x", "initech")).toBeNull();
+        // Without an orgId: some tenant's record of that id (single-tenant set-ups).
+        expect(["acme", "globex"]).toContain((await storage.getCall(p, "call-x"))?.orgId);
+      });
+    });
+
+    describe("races", () => {
+      it(`hands a due event (failed, or under a lapsed lease) to exactly one of many concurrent claimers, ${options.raceRounds ?? 150} rounds`, async () => {
+        const p = uniqueProvider();
+        const rounds = options.raceRounds ?? 150;
+        const claimers = 30;
+        for (let round = 0; round < rounds; round++) {
+          const key = `race-${round}`;
+          const first = await storage.claim(request(p, key));
+          if (first.outcome !== "claimed") throw new Error("not claimed");
+          let now = T0 + LEASE; // a lapsed lease…
+          if (round % 2 === 0) {
+            // …or a failed event, due again
+            await storage.fail({ id: first.event.id, leaseToken: first.leaseToken as string }, { error: "boom", retryAt: T0 + 1, now: T0 + 1 });
+            now = T0 + 2;
+          }
+          // Deliveries and workers race for it alike.
+          const results = await Promise.all(
+            Array.from({ length: claimers }, (_, i) =>
+              i % 3 === 2
+                ? storage.claimDue({ limit: 1, leaseMs: LEASE, now, providers: [p] }).then((batch) => batch.length)
+                : storage.claim(request(p, key, { now })).then((r) => (r.outcome === "claimed" ? 1 : 0)),
+            ),
+          );
+          // (Each winner's lease outlives every later round's clock, so no round sees another's event.)
+          const winners = results.reduce((sum, n) => sum + n, 0);
+          if (winners !== 1) expect.fail(`round ${round}: ${winners} claimers took the same event`);
+        }
+      });
+    });
+
     describe("workers", () => {
       it("claimDue takes pending, due failed and lapsed events, oldest first, each once", async () => {
         const p = uniqueProvider();
@@ -286,7 +506,7 @@ export function describeStorageConformance(name: string, options: StorageConform
         expect(await keys({ callId: "c1" })).toEqual(["b", "a"]);
         expect(await keys({ since: T0 + 2, until: T0 + 4 })).toEqual(["c", "b"]);
         expect(await keys({ limit: 1 })).toEqual(["d"]);
-        expect(await storage.countEvents({ provider: p })).toEqual({ pending: 1, processing: 1, processed: 2, failed: 0, dead: 0 });
+        expect(await storage.countEvents({ provider: p })).toEqual({ pending: 1, processing: 1, processed: 2, failed: 0, dead: 0, quarantined: 0 });
       });
 
       it("returns null for what it does not have", async () => {
@@ -312,13 +532,23 @@ export function describeStorageConformance(name: string, options: StorageConform
         const p = uniqueProvider();
         const patches = [
           patch(p, "x", 10, { status: "ongoing", from: "+14155550100", startedAt: T0 }, { call_status: "ongoing", agent_name: "A" }, { orgId: "org-1" }),
-          patch(p, "x", 40, { status: "ended", endedAt: T0 + 95_000, durationMs: 95_000, transcript: "Hi ¿qué?", recordingUrl: null }, {
-            call_status: "ended",
-            transcript_object: [{ role: "agent", content: "Hi" }],
-            agent_name: null,
-          }),
-          patch(p, "x", 50, { status: "ended", summary: "Booked.", successful: true, costCents: 11.5 }, { call_status: "ended", call_analysis: { call_summary: "Booked." } }),
-          patch(p, "x", 20, { status: "ongoing", transcript: "Hi" }, { call_status: "ongoing", transcript_object: [] }, { version: recordVersion(20, 2, "tu:x:2") }),
+          patch(
+            p,
+            "x",
+            40,
+            { status: "ended", endedAt: T0 + 95_000, durationMs: 95_000, transcript: "Hi ¿qué?", recordingUrl: null },
+            { call_status: "ended", transcript_object: [{ role: "agent", content: "Hi" }], agent_name: null },
+            { orgId: "org-1" },
+          ),
+          patch(
+            p,
+            "x",
+            50,
+            { status: "ended", summary: "Booked.", successful: true, costCents: 11.5 },
+            { call_status: "ended", call_analysis: { call_summary: "Booked." } },
+            { orgId: "org-1" },
+          ),
+          patch(p, "x", 20, { status: "ongoing", transcript: "Hi" }, { call_status: "ongoing", transcript_object: [] }, { version: recordVersion(20, 2, "tu:x:2"), orgId: "org-1" }),
         ];
         let expected: StoredRecord | null = null;
         for (const pt of patches) expected = mergeRecord(expected, pt, T0);

@@ -1,19 +1,15 @@
 import { WebhookConfigError, isWebhookError } from "../errors.js";
-import type { WebhookHandler, WebhookLogger } from "../pipeline/types.js";
+import { consoleLogger, guarded, monotonic, reporter } from "../pipeline/observe.js";
+import type { RunResult, WebhookHandler } from "../pipeline/types.js";
 import type { StoredEvent, WebhookStorage } from "../storage/types.js";
 import type { WorkerObservation, WorkerObservationKind, WorkerOptions } from "./types.js";
+
+export { monotonic } from "../pipeline/observe.js";
 
 const DEFAULT_LEASE_MS = 30_000;
 const DEFAULT_CONCURRENCY = 4;
 
-export const monotonic: () => number =
-  typeof globalThis.performance?.now === "function" ? () => globalThis.performance.now() : () => Date.now();
-
-const consoleLogger: WebhookLogger = {
-  error: (message, fields) => console.error(`[callhooks worker] ${message}`, fields ?? ""),
-};
-
-export type RunOutcome = "processed" | "failed" | "dead" | "lease_lost";
+export type RunOutcome = RunResult["outcome"];
 
 export interface WorkerContext {
   storage: WebhookStorage;
@@ -27,7 +23,9 @@ export interface WorkerContext {
   /** Claims up to `limit` due events of the handlers' providers. Throws when the storage fails. */
   claim(limit: number): Promise<Array<{ event: StoredEvent; leaseToken: string }>>;
   /** Runs one claimed event with its provider's handler. Never throws. */
-  run(event: StoredEvent, leaseToken: string): Promise<{ outcome: RunOutcome; reason?: string }>;
+  run(event: StoredEvent, leaseToken: string): Promise<{ outcome: RunOutcome | "taken"; reason?: string }>;
+  /** Parses a quarantined event again with its provider's handler and runs it if it now parses. Never throws. */
+  runQuarantined(event: StoredEvent): Promise<{ outcome: RunOutcome | "taken"; reason?: string }>;
 }
 
 export function handlerMap(handlers: WebhookHandler | readonly WebhookHandler[] | undefined): Map<string, WebhookHandler> {
@@ -42,7 +40,6 @@ export function handlerMap(handlers: WebhookHandler | readonly WebhookHandler[] 
 }
 
 const errorCode = (error: unknown): string => (isWebhookError(error) ? error.code : "internal_error");
-const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export function workerContext(
   options: Omit<WorkerOptions, "handlers"> & { handlers?: WorkerOptions["handlers"] },
@@ -54,8 +51,49 @@ export function workerContext(
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new WebhookConfigError("concurrency must be a whole number ≥ 1.");
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   if (!(leaseMs > 0)) throw new WebhookConfigError("leaseMs must be a positive number of milliseconds.");
-  const logger = options.logger ?? consoleLogger;
   const now = options.now ?? Date.now;
+  const notify = guarded(options.observe);
+  const report = reporter<{ provider?: string; eventType?: string; eventId?: string }>(
+    options.logger ?? consoleLogger("[callhooks worker]"),
+    options.onError,
+    {},
+  );
+  // Takeovers are capped at the largest maxAttempts of the handlers (each still caps its own failures).
+  const maxAttempts = Math.max(...[...handlers.values()].map((handler) => handler.maxAttempts ?? Number.POSITIVE_INFINITY));
+
+  /** Runs one event with its provider's handler and reports how it went. Never throws. */
+  async function settle(
+    event: StoredEvent,
+    runWith: (handler: WebhookHandler) => Promise<RunResult | { outcome: "taken" }>,
+  ): Promise<{ outcome: RunOutcome | "taken"; reason?: string }> {
+    const started = monotonic();
+    const about = { provider: event.provider, eventType: event.type, eventId: event.id, attempt: event.attempts };
+    const handler = handlers.get(event.provider);
+    if (!handler) {
+      // A storage that ignored `providers`: leave the lease to lapse for a worker that has one.
+      ctx.report(new WebhookConfigError(`No handler for provider "${event.provider}"; the event is left for another worker.`), about);
+      ctx.observe("error", started, { ...about, reason: "no_handler" });
+      return { outcome: "lease_lost", reason: "no_handler" };
+    }
+    if (event.attempts > 1 && event.status !== "quarantined") ctx.observe("retried", started, about);
+    try {
+      const result = await runWith(handler);
+      if (result.outcome === "taken") return { outcome: "taken" };
+      const reason = result.error === undefined || result.outcome === "processed" ? undefined : errorCode(result.error);
+      ctx.observe(result.outcome, started, {
+        ...about,
+        ...(reason !== undefined && { reason }),
+        ...(result.retryAt !== undefined && { retryAt: result.retryAt }),
+      });
+      return reason === undefined ? { outcome: result.outcome } : { outcome: result.outcome, reason };
+    } catch (error) {
+      // Still under lease in the storage: it lapses and the event is claimed again.
+      ctx.report(error, about);
+      const reason = errorCode(error);
+      ctx.observe("error", started, { ...about, reason });
+      return { outcome: "failed", reason };
+    }
+  }
 
   const ctx: WorkerContext = {
     storage: options.storage,
@@ -66,55 +104,23 @@ export function workerContext(
     now,
     observe(kind, started, extra = {}) {
       if (counts) counts[kind] = (counts[kind] ?? 0) + (kind === "claimed" ? (extra.count ?? 0) : 1);
-      if (!options.observe) return;
-      try {
-        options.observe({ kind, ...extra, durationMs: monotonic() - started });
-      } catch {
-        // an observer must never stop a worker
-      }
+      if (options.observe) notify({ kind, ...extra, durationMs: monotonic() - started });
     },
-    report(error, context = {}) {
-      try {
-        logger.error?.(errorMessage(error), { ...context });
-        options.onError?.(error, context);
-      } catch {
-        // nor may a logger or an error hook
-      }
-    },
+    report,
     async claim(limit) {
       const started = monotonic();
-      const batch = await options.storage.claimDue({ limit, leaseMs, now: now(), providers: ctx.providers });
+      const batch = await options.storage.claimDue({
+        limit,
+        leaseMs,
+        now: now(),
+        providers: ctx.providers,
+        ...(Number.isFinite(maxAttempts) && { maxAttempts }),
+      });
       if (batch.length > 0) ctx.observe("claimed", started, { count: batch.length });
       return batch;
     },
-    async run(event, leaseToken) {
-      const started = monotonic();
-      const about = { provider: event.provider, eventType: event.type, eventId: event.id, attempt: event.attempts };
-      const handler = handlers.get(event.provider);
-      if (!handler) {
-        // A storage that ignored `providers`: leave the lease to lapse for a worker that has one.
-        ctx.report(new WebhookConfigError(`No handler for provider "${event.provider}"; the event is left for another worker.`), about);
-        ctx.observe("error", started, { ...about, reason: "no_handler" });
-        return { outcome: "lease_lost", reason: "no_handler" };
-      }
-      if (event.attempts > 1) ctx.observe("retried", started, about);
-      try {
-        const result = await handler.runStored(event, leaseToken);
-        const reason = result.error === undefined || result.outcome === "processed" ? undefined : errorCode(result.error);
-        ctx.observe(result.outcome, started, {
-          ...about,
-          ...(reason !== undefined && { reason }),
-          ...(result.retryAt !== undefined && { retryAt: result.retryAt }),
-        });
-        return reason === undefined ? { outcome: result.outcome } : { outcome: result.outcome, reason };
-      } catch (error) {
-        // Still under lease in the storage: it lapses and the event is claimed again.
-        ctx.report(error, about);
-        const reason = errorCode(error);
-        ctx.observe("error", started, { ...about, reason });
-        return { outcome: "failed", reason };
-      }
-    },
+    run: (event, leaseToken) => settle(event, (handler) => handler.runStored(event, leaseToken)),
+    runQuarantined: (event) => settle(event, (handler) => handler.runQuarantined(event)),
   };
   return ctx;
 }

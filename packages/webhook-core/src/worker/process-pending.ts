@@ -2,11 +2,13 @@ import { WebhookConfigError, WebhookStorageError } from "../errors.js";
 import { monotonic, type RunOutcome, workerContext } from "./context.js";
 import type { ProcessPendingOptions, ProcessPendingResult } from "./types.js";
 
-const tally: Record<RunOutcome, keyof ProcessPendingResult> = {
+const tally: Record<RunOutcome | "taken", keyof ProcessPendingResult> = {
   processed: "processed",
   failed: "failed",
   dead: "dead",
+  quarantined: "quarantined",
   lease_lost: "leaseLost",
+  taken: "leaseLost",
 };
 
 /**
@@ -23,7 +25,7 @@ export async function processPending(options: ProcessPendingOptions): Promise<Pr
   if (ctx.providers.length === 0) throw new WebhookConfigError("processPending needs at least one handler.");
   const limit = options.limit ?? 100;
   if (!(limit >= 0)) throw new WebhookConfigError("limit must be ≥ 0.");
-  const result: ProcessPendingResult = { claimed: 0, processed: 0, failed: 0, dead: 0, leaseLost: 0 };
+  const result: ProcessPendingResult = { claimed: 0, processed: 0, failed: 0, dead: 0, quarantined: 0, leaseLost: 0 };
   const inFlight = new Set<Promise<void>>();
   let exhausted = false;
   let claimError: unknown;

@@ -1,7 +1,7 @@
 import { WebhookConfigError, WebhookStorageError } from "../errors.js";
 import type { EventInput, StoredEvent } from "../storage/types.js";
 import { type WorkerContext, workerContext } from "./context.js";
-import type { ReplayEventResult, ReplayOptions, ReplayOutcome, ReplayResult } from "./types.js";
+import { type ReplayEventResult, type ReplayOptions, type ReplayOutcome, type ReplayResult, replayOutcomes } from "./types.js";
 
 const REQUEUE_CHUNK = 100;
 
@@ -33,6 +33,11 @@ async function select(ctx: WorkerContext, options: ReplayOptions): Promise<Array
  */
 async function replayOne(ctx: WorkerContext, event: StoredEvent): Promise<ReplayEventResult> {
   const about = { id: event.id, provider: event.provider, type: event.type };
+  if (event.status === "quarantined") {
+    // Parsed again with the current schemas, then claimed (its records merged) and run.
+    const { outcome, reason } = await ctx.runQuarantined(event);
+    return { ...about, outcome, ...(reason !== undefined && { reason }) };
+  }
   if ((await ctx.storage.requeue([event.id], ctx.now())) === 0) return { ...about, outcome: "taken" };
   let claim: Awaited<ReturnType<WorkerContext["storage"]["claim"]>>;
   try {
@@ -80,7 +85,12 @@ export async function replayEvents(options: ReplayOptions): Promise<ReplayResult
     await ctx.storage.requeue(chunk.map((index) => (selected[index] as StoredEvent).id), now);
     for (const index of chunk) {
       const event = selected[index] as StoredEvent;
-      settle(index, { id: event.id, provider: event.provider, type: event.type, outcome: leased(event, now) ? "taken" : "requeued" });
+      settle(index, {
+        id: event.id,
+        provider: event.provider,
+        type: event.type,
+        outcome: leased(event, now) || event.status === "quarantined" ? "taken" : "requeued",
+      });
     }
   }
 
@@ -102,9 +112,7 @@ export async function replayEvents(options: ReplayOptions): Promise<ReplayResult
   await Promise.all(Array.from({ length: Math.min(ctx.concurrency, selected.length) }, lane));
   if (failure) throw new WebhookStorageError("The storage failed during the replay; events not reached are unchanged.", { cause: failure.error });
 
-  const counts = Object.fromEntries(
-    (["processed", "failed", "dead", "lease_lost", "requeued", "taken", "not_found"] as const).map((outcome) => [outcome, 0]),
-  ) as Record<ReplayOutcome, number>;
+  const counts = Object.fromEntries(replayOutcomes.map((outcome) => [outcome, 0])) as Record<ReplayOutcome, number>;
   for (const result of results) counts[result.outcome]++;
   return { events: results, counts };
 }

@@ -127,6 +127,7 @@ export function startWorker(options: StartWorkerOptions): WebhookWorker {
       processed: counts.processed ?? 0,
       failed: counts.failed ?? 0,
       dead: counts.dead ?? 0,
+      quarantined: counts.quarantined ?? 0,
       leaseLost: counts.lease_lost ?? 0,
       errors: counts.error ?? 0,
     }),

@@ -8,11 +8,14 @@ import type { EventFilter, WebhookStorage } from "../storage/types.js";
  * - `claimed`: a batch was claimed (`count` events);
  * - `retried`: a claimed event is on its second or later attempt (emitted before it runs);
  * - `processed` / `failed` / `dead`: how one event's run ended (`failed` carries `retryAt`);
- * - `lease_lost`: the run outlived its lease and another processor took the event over;
+ * - `quarantined`: its stored body no longer parses (or a replayed quarantined one still does not);
+ * - `lease_lost`: the run lost its lease (another processor took the event over, or the storage could
+ *   not confirm it) and its result was not recorded;
  * - `idle`: nothing was due and nothing is running;
  * - `error`: the storage failed to claim, or a run failed unexpectedly; the worker carries on.
  */
-export type WorkerObservationKind = "claimed" | "retried" | "processed" | "failed" | "dead" | "lease_lost" | "idle" | "error";
+export const workerObservationKinds = ["claimed", "retried", "processed", "failed", "dead", "quarantined", "lease_lost", "idle", "error"] as const;
+export type WorkerObservationKind = (typeof workerObservationKinds)[number];
 
 export interface WorkerObservation {
   kind: WorkerObservationKind;
@@ -42,8 +45,9 @@ export interface WorkerOptions {
   /** How many events run at once. Default 4. */
   concurrency?: number;
   /**
-   * How long each claim lasts. A run that takes longer may be taken over by another worker, so
-   * keep it well above your slowest handler. Default 30 s.
+   * How long each claim lasts before its first renewal: while a handler runs, its lease is renewed
+   * (every third of the handler's own `leaseMs`), so only a worker that stopped loses its events.
+   * Default 30 s.
    */
   leaseMs?: number;
   observe?: (observation: WorkerObservation) => void;
@@ -66,6 +70,7 @@ export interface ProcessPendingResult {
   processed: number;
   failed: number;
   dead: number;
+  quarantined: number;
   leaseLost: number;
 }
 
@@ -89,6 +94,7 @@ export interface WorkerStats {
   processed: number;
   failed: number;
   dead: number;
+  quarantined: number;
   leaseLost: number;
   errors: number;
 }
@@ -105,11 +111,15 @@ export interface WebhookWorker {
 
 /**
  * - `processed` / `failed` / `dead` / `lease_lost`: the handler ran here;
+ * - `quarantined`: a quarantined event that still fails the current schemas (or a stored one that
+ *   no longer parses): it stays quarantined;
  * - `requeued`: put back to pending for the app's workers (no handler given for its provider);
- * - `taken`: another processor holds or took it (a live lease, or a worker right after the requeue);
+ * - `taken`: another processor holds or took it (a live lease, or a worker right after the requeue),
+ *   or it is quarantined and no handler was given to parse it again;
  * - `not_found`: no event has this id.
  */
-export type ReplayOutcome = "processed" | "failed" | "dead" | "lease_lost" | "requeued" | "taken" | "not_found";
+export const replayOutcomes = ["processed", "failed", "dead", "quarantined", "lease_lost", "requeued", "taken", "not_found"] as const;
+export type ReplayOutcome = (typeof replayOutcomes)[number];
 
 export interface ReplayEventResult {
   id: string;
