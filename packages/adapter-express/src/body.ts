@@ -1,6 +1,9 @@
 import type { IncomingMessage } from "node:http";
 import { WebhookPayloadTooLargeError } from "@callhooks/webhook-core";
 
+/** The client went away mid-body: there is nobody left to answer, and nothing for Express to report. */
+export class ClientGoneError extends Error {}
+
 /**
  * Reads a Node request body up to `limit` bytes. Past the limit (declared or streamed) it stops
  * listening and rejects at once, so an oversized body is never buffered nor waited for.
@@ -32,10 +35,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
     };
     const onError = (error: Error) => {
       stop();
-      reject(error);
+      // Node reports a client that hung up as an error ("aborted", ECONNRESET) before it closes.
+      const gone = error instanceof ClientGoneError || req.destroyed || (req as { aborted?: boolean }).aborted === true;
+      reject(gone && !(error instanceof ClientGoneError) ? new ClientGoneError(error.message, { cause: error }) : error);
     };
     // A client that disconnects mid-body emits close without end: settle instead of hanging.
-    const onClose = () => onError(new Error("The client closed the connection before the body was complete."));
+    const onClose = () => onError(new ClientGoneError("The client closed the connection before the body was complete."));
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", onError);

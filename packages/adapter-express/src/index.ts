@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RawBodyUnavailableError, WebhookPayloadTooLargeError, type WebhookHandler, type WebhookResult } from "@callhooks/webhook-core";
-import { drained, keptBody, readBody } from "./body.js";
+import { ClientGoneError, drained, keptBody, readBody } from "./body.js";
 
 /** What the adapter reads from an Express 4 or 5 request (typed structurally: no `@types/express` needed). */
 export interface ExpressRequestLike extends IncomingMessage {
@@ -69,10 +69,18 @@ export function expressHandler(handler: WebhookHandler, options: ExpressHandlerO
   }
 
   return (req, res, next) => {
-    respond(req).then((result) => {
-      res.statusCode = result.status;
-      for (const [name, value] of Object.entries(result.headers)) res.setHeader(name, value);
-      res.end(result.body);
-    }, next);
+    respond(req).then(
+      (result) => {
+        res.statusCode = result.status;
+        for (const [name, value] of Object.entries(result.headers)) res.setHeader(name, value);
+        res.end(result.body);
+      },
+      (error) => {
+        // A client that hangs up mid-body is not an application error: anyone can cause one, and
+        // Express would print a stack trace for each.
+        if (error instanceof ClientGoneError) return;
+        next(error);
+      },
+    );
   };
 }

@@ -4,7 +4,15 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync } from "fastify"
 export interface FastifyHandlerOptions {
   /** The route inside the plugin's prefix. Default `/`: `app.register(fastifyHandler(h), { prefix: "/webhooks/retell" })`. */
   path?: string;
+  /**
+   * How long a request may take from its first byte to its whole body, in ms. Fastify's own
+   * `requestTimeout` is off by default, so without this a client could hold a connection open for
+   * ever by sending its body a byte at a time. Past it the connection is closed. Default 30 000.
+   */
+  bodyTimeoutMs?: number;
 }
+
+const BODY_TIMER = Symbol("callhooks body timer");
 
 /**
  * A Fastify 5 plugin serving a callhooks handler. It is encapsulated: its raw-body parser (every
@@ -13,7 +21,17 @@ export interface FastifyHandlerOptions {
  */
 export function fastifyHandler(handler: WebhookHandler, options: FastifyHandlerOptions = {}): FastifyPluginAsync {
   const limit = handler.maxBodyBytes;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
+  if (!(bodyTimeoutMs > 0)) throw new RangeError("bodyTimeoutMs must be a positive number of milliseconds.");
   return async (app: FastifyInstance): Promise<void> => {
+    app.addHook("onRequest", async (request) => {
+      const timer = setTimeout(() => request.raw.destroy(), bodyTimeoutMs);
+      timer.unref();
+      (request as unknown as Record<symbol, NodeJS.Timeout>)[BODY_TIMER] = timer;
+    });
+    const clear = async (request: object) => clearTimeout((request as Record<symbol, NodeJS.Timeout | undefined>)[BODY_TIMER]);
+    app.addHook("preHandler", clear);
+    app.addHook("onResponse", clear);
     app.removeAllContentTypeParsers();
     app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: limit }, (_request, body, done) => done(null, body));
 

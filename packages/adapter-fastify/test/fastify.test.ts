@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { fastifyHandler } from "@callhooks/adapter-fastify";
 import { createRetellHandler } from "@callhooks/webhook-core";
 import { retellSample, signedRetellHeaders, type ServedAdapter } from "@callhooks/webhook-core/testing";
@@ -56,5 +57,26 @@ describe("fastifyHandler", () => {
     expect(res.status).toBe(413);
     expect(res.headers.get("connection")).toBe("close");
     expect(await res.json()).toEqual({ error: "payload_too_large", details: expect.stringContaining("1024 bytes") });
+  });
+
+  it("closes a connection whose body takes longer than bodyTimeoutMs, and keeps serving others", async () => {
+    const seen: string[] = [];
+    served = await listen(Fastify().register(fastifyHandler(retell(seen), { bodyTimeoutMs: 300 }), { prefix }));
+    const started = Date.now();
+    // A body that never finishes arriving: one byte, then nothing.
+    const ended = await new Promise<string>((resolve) => {
+      const req = request(served?.url as string, { method: "POST", headers: { "content-type": "application/json", "content-length": "5000" } });
+      req.on("response", (res) => resolve(`answered ${res.statusCode}`));
+      req.on("error", () => resolve("closed"));
+      req.write("{");
+    });
+    expect(ended).toBe("closed");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect((await fetch(served.url, { method: "POST", headers: await signedRetellHeaders(body, { apiKey }), body })).status).toBe(200);
+    expect(seen).toEqual(["call_fastify"]);
+  });
+
+  it("refuses a bodyTimeoutMs that is not a positive number", () => {
+    expect(() => fastifyHandler(retell(), { bodyTimeoutMs: 0 })).toThrow(RangeError);
   });
 });

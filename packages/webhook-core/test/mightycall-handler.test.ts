@@ -750,6 +750,30 @@ describe("several MightyCall accounts (native.accounts)", () => {
     for (const key of [KEY_A, KEY_A_OLD, KEY_B]) expect(stored).not.toContain(key);
   });
 
+  it("processes two tenants' events with the same Guid once each, and neither can read or write the other's call", async () => {
+    const { native, storage, ran } = setup({ native: { accounts } });
+    const shared = mightyCallSample("IncomingCall", { callId: "same-call", guid: "same-guid" });
+    // Globex (B) sends first, with a body it chose: its number, its caller.
+    const fromB = { ...shared, Body: { ...shared.Body, From: "+19990000000", To: "+19990000001" } };
+    expect((await native(fromB, { apiKey: KEY_B })).json).toMatchObject({ status: "processed" });
+    expect((await native(shared, { apiKey: KEY_A })).json).toMatchObject({ status: "processed" });
+    // Each tenant's own retry is still its duplicate.
+    expect((await native(shared, { apiKey: KEY_A })).json).toMatchObject({ status: "duplicate" });
+    expect((await native(fromB, { apiKey: KEY_B })).json).toMatchObject({ status: "duplicate" });
+    expect(ran.map((r) => [r.context.orgId, r.context.key])).toEqual([
+      ["org-b", "IncomingCall:same-guid"],
+      ["org-a", "IncomingCall:same-guid"],
+    ]);
+    const a = await storage.getCall("mightycall", "same-call", "org-a");
+    const b = await storage.getCall("mightycall", "same-call", "org-b");
+    expect(a).toMatchObject({ orgId: "org-a", fields: { from: shared.Body.From, to: shared.Body.To } });
+    expect(b).toMatchObject({ orgId: "org-b", fields: { from: "+19990000000", to: "+19990000001" } });
+    // A later event of B's for that call id moves only B's record on.
+    await native(mightyCallSample("IncomingCallCompleted", { callId: "same-call" }), { apiKey: KEY_B });
+    expect((await storage.getCall("mightycall", "same-call", "org-b"))?.eventTypes).toEqual(["IncomingCall", "IncomingCallCompleted"]);
+    expect((await storage.getCall("mightycall", "same-call", "org-a"))?.eventTypes).toEqual(["IncomingCall"]);
+  });
+
   it("keeps concurrent deliveries of different accounts apart", async () => {
     const { native, storage } = setup({ native: { accounts } });
     const deliveries = Array.from({ length: 20 }, (_, i) => ({ callId: `conc-${i}`, key: i % 2 === 0 ? KEY_A : KEY_B, org: i % 2 === 0 ? "org-a" : "org-b" }));

@@ -83,6 +83,25 @@ describe("request checks", () => {
     expect((await handler.handle({ method: "POST", headers: {}, body: accents })).status).toBe(413);
   });
 
+  it("stops reading at maxBodyBytes even when a Request built in code understates its Content-Length", async () => {
+    const { handler } = setup({ maxBodyBytes: 64 * 1024 });
+    let pulled = 0;
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    // 100 MiB on offer, behind a header that says 10 bytes.
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= 100 * 1024 * 1024) return controller.close();
+        pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const request = new Request("http://x/", { method: "POST", headers: { "content-length": "10" }, body: stream, duplex: "half" } as RequestInit);
+    expect(request.headers.get("content-length")).toBe("10");
+    const response = await handler.fetch(request);
+    expect(response.status).toBe(413);
+    expect(pulled).toBeLessThanOrEqual(4 * 64 * 1024);
+  });
+
   it("answers 401 to a missing, malformed, forged or stale signature, before reading the JSON", async () => {
     const { handler, send } = setup();
     const body = JSON.stringify(retellSample("call_started"));
@@ -329,6 +348,21 @@ describe("dispatch and storage", () => {
     expect(forged.status).toBe(401);
   });
 
+  it("without a storage, answers a failing handler 500 so the provider retries (nothing else would keep the event)", async () => {
+    const { send } = setup({
+      storage: undefined,
+      on: {
+        call_started: async () => {
+          throw new Error("CRM unreachable");
+        },
+      },
+    });
+    const response = await send(retellSample("call_started"));
+    expect(response.status).toBe(500);
+    expect(response.json).toMatchObject({ error: "handler_failed" });
+    expect(response.text).not.toContain("CRM unreachable");
+  });
+
   it("builds one call record from fixture events delivered out of order", async () => {
     const { handler, storage } = setup();
     for (const name of ["call_analyzed.phone.json", "transcript_updated.json", "call_started.phone.json", "call_ended.phone.json"]) {
@@ -444,6 +478,25 @@ describe("inbound webhooks", () => {
     const response = await send(retellSample("chat_inbound"));
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ chat_inbound: { override_agent_id: "agent_sms" } });
+  });
+
+  it("tells two inbound calls between the same numbers apart by their event_timestamp when they carry no call_id", async () => {
+    const inbound = vi.fn(async () => ({ call_inbound: {} }));
+    const { send, storage } = setup({ on: { call_inbound: inbound } });
+    const at = (eventTimestamp: number) => {
+      const event = retellSample("call_inbound") as { event_timestamp?: number; call_inbound: Record<string, unknown> };
+      delete event.call_inbound.call_id;
+      event.event_timestamp = eventTimestamp;
+      return event;
+    };
+    expect((await send(at(1_780_000_000_000))).status).toBe(200);
+    expect((await send(at(1_780_000_600_000))).status).toBe(200);
+    // A retry of the first is still the first.
+    expect((await send(at(1_780_000_000_000))).status).toBe(200);
+    expect(inbound).toHaveBeenCalledTimes(2);
+    const keys = (await storage.listEvents({ type: "call_inbound" })).map((e) => e.key).sort();
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/:1780000000000$/);
   });
 
   it("answers 204 to an inbound webhook with no handler", async () => {

@@ -55,7 +55,8 @@ export function createProcessor(config: ProcessorConfig) {
     if (!handler) return undefined;
     const value = await (handler as (e: unknown, c: HandlerContext) => unknown)(event, context);
     const respond = responderFor(type);
-    return respond ? respond.parse(value) : value;
+    // Nothing returned is no override, as when there is no handler at all.
+    return respond && value != null ? respond.parse(value) : value;
   }
 
   /** Without a storage: the handler runs on every delivery; nothing is kept. */
@@ -85,7 +86,7 @@ export function createProcessor(config: ProcessorConfig) {
     const store = storage as WebhookStorage;
     const lease = { id: stored.id, leaseToken };
     const about = { eventType: type, eventId: stored.id };
-    const keeper = keepLease(store, lease, { leaseMs, now, report: (error) => report(error, about) });
+    const keeper = keepLease(store, lease, { leaseMs, expiresAt: stored.leaseExpiresAt, now, report: (error) => report(error, about) });
     const context: HandlerContext = {
       provider,
       eventId: stored.id,
@@ -99,6 +100,7 @@ export function createProcessor(config: ProcessorConfig) {
     };
     if (stored.attempts > 1) observe("retried", started, { ...about, attempt: stored.attempts });
     try {
+      if (!(await keeper.ready())) return lostLease(started, about, stored.attempts);
       let value: unknown;
       try {
         value = await invoke(event, type, context);

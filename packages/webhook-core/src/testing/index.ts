@@ -4,6 +4,7 @@
  * `@callhooks/webhook-core/samples`. Import from `@callhooks/webhook-core/testing`.
  */
 export { describeStorageConformance, type StorageConformanceOptions } from "./storage-conformance.js";
+export { describeNeverLost, type NeverLostOptions } from "./never-lost.js";
 // Everything from `@callhooks/webhook-core/samples` (no test framework needed there).
 export * from "../samples/index.js";
 export { describeAdapterConformance, type AdapterConformanceOptions, type ParserFirstCase, type ServedAdapter } from "./adapter-suite.js";
