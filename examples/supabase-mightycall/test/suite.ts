@@ -4,7 +4,6 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { LocalEdgeFunction } from "@callhooks/storage-supabase/testing";
-import { type ServerProcess, serveEdgeFunction } from "@callhooks/test-support";
 import {
   createMightyCallEchoRequest,
   createMightyCallNativeRequest,
@@ -12,7 +11,7 @@ import {
   mightyCallSample,
 } from "@callhooks/webhook-core/samples";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { curl } from "./curl.js";
+import { curl, type ServerProcess, serveEdgeFunction } from "@callhooks/test-support";
 
 export const projectDir = fileURLToPath(new URL("..", import.meta.url));
 /** The function that takes everything on one URL; the four others are the hand-written functions' URLs. */

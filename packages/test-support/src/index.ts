@@ -179,3 +179,5 @@ export function serveEdgeFunction(options: EdgeFunctionOptions): Promise<ServerP
     listening: /Listening on (http:\/\/[^\s/]+)/,
   });
 }
+
+export { curl } from "./curl.js";
