@@ -2,9 +2,12 @@ import { expressHandler } from "@callhooks/adapter-express";
 import { createWebhookOpenApiDocument, renderWebhookDocsHtml, timingSafeEqualStrings, type WebhookHandler } from "@callhooks/webhook-core";
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from "express";
 import type { Config } from "./config.ts";
+import { debugDeliveries } from "./debug.ts";
 import type { Backend } from "./storage.ts";
 
 export const RETELL_PATH = "/api/v1/webhook/retell";
+/** Where the FastAPI + MongoDB receiver took Retell's webhooks: the same handler. */
+export const FORMER_RETELL_PATH = "/webhook";
 
 const document = createWebhookOpenApiDocument({
   paths: { retell: RETELL_PATH },
@@ -20,30 +23,26 @@ export function createApp(config: Config, backend: Backend, retell: WebhookHandl
   /** Where Retell reaches this server: PUBLIC_URL, else what this request was addressed to. */
   const origin = (req: Request) => config.publicUrl ?? `${req.protocol}://${req.host}`;
 
-  // First, and without a body parser: the adapter reads the raw bytes the signature covers.
+  // First, and without a body parser: the adapter reads the raw bytes the signature covers (in
+  // debug mode, the debug log reads them first and hands the adapter the same bytes).
   // `all`, so that a GET gets the core's 405 ("delivered with POST") rather than a bare 404.
-  app.all(RETELL_PATH, expressHandler(retell));
+  const debug = config.debug ? debugDeliveries(retell) : [];
+  app.all([RETELL_PATH, FORMER_RETELL_PATH], ...debug, expressHandler(retell));
 
+  // Exactly what the FastAPI receiver answered, so that whatever checks it keeps working.
   app.get(`${RETELL_PATH}/test`, (req, res) => {
-    res.json({
-      status: "ok",
-      message: "The Retell webhook endpoint is reachable.",
-      webhook_url: `${origin(req)}${RETELL_PATH}`,
-      configure:
-        'In the Retell dashboard, set this as the webhook URL (account-wide, or an agent\'s webhook_url; a phone number\'s inbound webhook URL for call_inbound), and run this server with the API key that has the "webhook" badge.',
-      storage: backend.kind,
-      ip_allowlist: config.allowedIps ? "on" : "off",
-    });
+    res.json({ status: "ok", message: "Retell webhook endpoint is accessible", webhook_url: `POST ${origin(req)}${RETELL_PATH}` });
   });
 
   app.get("/health", (_req, res) => {
     res.json({ status: "ok", storage: backend.kind });
   });
 
-  app.get("/docs/openapi.json", (req, res) => {
+  // FastAPI served /openapi.json, /docs and /redoc: the same document at all of them.
+  app.get(["/docs/openapi.json", "/openapi.json"], (req, res) => {
     res.json({ ...document, servers: [{ url: origin(req) }] });
   });
-  app.get("/docs", (req, res) => {
+  app.get(["/docs", "/redoc"], (req, res) => {
     res
       .type("html")
       .set("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'")

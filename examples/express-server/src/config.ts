@@ -20,6 +20,8 @@ export interface Config {
   inboundAgentId: string | undefined;
   /** Bearer token for the app's own read API (GET /api/v1/call-jobs/:id); unset: that API is off. */
   apiToken: string | undefined;
+  /** Log each delivery's headers and body (secrets and signatures redacted) and what became of it. */
+  debug: boolean;
 }
 
 export class ConfigError extends Error {
@@ -30,9 +32,20 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The FastAPI receivers' names for the same settings, read when ours is not set, so that their
+ * `.env` keeps working: SERVER_URL (the port-8000 server), WEBHOOK_HOST and WEBHOOK_PORT (the
+ * MongoDB one).
+ */
+const FORMER_NAMES: Record<string, string> = { PUBLIC_URL: "SERVER_URL", HOST: "WEBHOOK_HOST", PORT: "WEBHOOK_PORT" };
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const problems: string[] = [];
-  const read = (name: string) => env[name]?.trim() || undefined;
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const read = (name: string) => {
+    const former = Object.hasOwn(FORMER_NAMES, name) ? FORMER_NAMES[name] : undefined;
+    return value(name) ?? (former ? value(former) : undefined);
+  };
 
   const retellApiKey = read("RETELL_API_KEY");
   if (!retellApiKey) {
@@ -42,11 +55,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
 
   const port = Number(read("PORT") ?? 8000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push("PORT must be a port number (0–65535).");
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push("PORT (or WEBHOOK_PORT) must be a port number (0–65535).");
 
   const publicUrl = read("PUBLIC_URL");
   if (publicUrl && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl)) {
-    problems.push("PUBLIC_URL must be an origin such as https://hooks.example.com (no path).");
+    problems.push("PUBLIC_URL (or SERVER_URL) must be an origin such as https://hooks.example.com (no path).");
   }
 
   const proxies = read("TRUST_PROXY") ?? "0";
@@ -71,6 +84,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const apiToken = read("API_TOKEN");
   if (apiToken && apiToken.length < 24) problems.push("API_TOKEN must be at least 24 characters (e.g. openssl rand -hex 24).");
 
+  const debug = (read("DEBUG") ?? "false").toLowerCase();
+  if (!["true", "1", "false", "0"].includes(debug)) problems.push("DEBUG must be true or false.");
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -85,5 +101,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     supabase: url && serviceRoleKey ? { url, serviceRoleKey } : undefined,
     inboundAgentId: read("INBOUND_AGENT_ID"),
     apiToken,
+    debug: debug === "true" || debug === "1",
   };
 }

@@ -10,7 +10,7 @@ import type { Backend } from "./storage.ts";
 export function createRetell(config: Config, backend: Backend): WebhookHandler {
   const syncJob = async ({ call }: { call: { call_id: string } }) => {
     const job = await backend.jobs.sync(call.call_id);
-    if (job) console.log(`call job ${job.id}: ${job.status} (${job.last_event}) call ${job.call_id}`);
+    if (job) console.log(`call job ${job.id}: ${job.status} (${job.last_call_event}) call ${job.call_id}`);
   };
   return createRetellHandler({
     apiKey: config.retellApiKey,
@@ -18,6 +18,8 @@ export function createRetell(config: Config, backend: Backend): WebhookHandler {
     allowedIps: config.allowedIps,
     // Behind proxies, the client is the entry the nearest trusted proxy appended: counted from the right.
     clientAddress: config.trustedProxies > 0 ? { header: "x-forwarded-for", hops: config.trustedProxies } : "remote",
+    // DEBUG=true: how each delivery was routed (verified, parsed, a duplicate, processed or why not).
+    observe: config.debug ? ({ kind, eventType, eventId, status, reason }) => console.log(`debug: retell ${[kind, eventType, eventId, status, reason].filter(Boolean).join(" ")}`) : undefined,
     on: {
       call_started: syncJob,
       call_ended: syncJob,

@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import { WebhookConfigError } from "@callhooks/webhook-core";
-import { createApp, RETELL_PATH } from "./app.ts";
+import { createApp, FORMER_RETELL_PATH, RETELL_PATH } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createRetell } from "./retell.ts";
 import { createBackend, StartupError } from "./storage.ts";
@@ -24,10 +24,10 @@ try {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     const base = `http://localhost:${port}`;
-    console.log(`express-server listening on ${base} (storage: ${backend.kind}, IP allowlist: ${config.allowedIps ? "on" : "off"})
-  Retell webhook  ${base}${RETELL_PATH}
+    console.log(`express-server listening on ${base} (storage: ${backend.kind}, IP allowlist: ${config.allowedIps ? "on" : "off"}${config.debug ? ", debug log on" : ""})
+  Retell webhook  ${base}${RETELL_PATH}   (also ${base}${FORMER_RETELL_PATH})
   Check it        ${base}${RETELL_PATH}/test
-  Docs            ${base}/docs
+  Docs            ${base}/docs   (also /redoc)
 Expose it to Retell: cloudflared tunnel --url ${base}   (or: ngrok http ${port})`);
   });
   const stop = () => server.close(() => process.exit(0));

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { mightyCallSample } from "@callhooks/webhook-core/samples";
 import { fileURLToPath } from "node:url";
 import { startEdgeFunction } from "@callhooks/storage-supabase/testing";
+import { serveEdgeFunction } from "@callhooks/test-support";
 
 const projectDir = fileURLToPath(new URL("..", import.meta.url));
 
@@ -25,13 +26,21 @@ const local = await startEdgeFunction({
 });
 const { db, stack } = local;
 
+// The URLs the hand-written functions gave MightyCall, each its own function, as `supabase functions serve` serves them.
+const secrets = { MIGHTYCALL_WEBHOOK_SECRET: secret, MIGHTYCALL_API_KEY: apiKey };
+const oldNames = ["mightycall-calls-webhook", "mightycall-sms-webhook", "mightycall-recordings-webhook", "mightycall-reports-webhook"];
+const old = await Promise.all(
+  oldNames.map((name) => serveEdgeFunction({ projectDir, name, supabaseUrl: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey, secrets })),
+);
+
 const user = randomUUID();
+const integration = randomUUID();
 await stack.sql(`insert into auth.users (id, email) values ('${user}', 'ana@example.com')`);
 const { data: org } = await db.from("organizations").insert({ name: "Acme Plumbing" }).select("id").single().throwOnError();
-await db.from("organization_members").insert({ organization_id: org?.id, user_id: user, role: "owner" }).throwOnError();
+await db.from("org_members").insert({ org_id: org?.id, user_id: user, role: "agent" }).throwOnError();
 // The business number of every `callhooks send` MightyCall sample.
-await db.from("phone_numbers").insert({ organization_id: org?.id, number: "+12125550142", label: "Main line" }).throwOnError();
-await db.from("mightycall_integrations").insert({ id: "int_acme", organization_id: org?.id, name: "Acme's MightyCall" }).throwOnError();
+await db.from("phone_numbers").insert({ org_id: org?.id, number: "+12125550142", label: "Main line" }).throwOnError();
+await db.from("org_integrations").insert({ id: integration, org_id: org?.id, provider: "mightycall", name: "Acme's MightyCall" }).throwOnError();
 
 // Push events for this organisation (the built-in samples name a placeholder org_id).
 const push = mkdtempSync(join(tmpdir(), "mightycall-push-"));
@@ -42,23 +51,30 @@ for (const [i, type] of (["call.completed", "recording.available", "sms.received
 const show = (name: string, value: string, wasGiven: unknown) => `${name}=${wasGiven ? "<the one you started it with>" : value}`;
 console.log(`
 mightycall-webhook is serving on ${local.url} (Deno), against PostgreSQL + PostgREST with the migrations applied.
-Seeded: organisation "Acme Plumbing", number +12125550142, integration "int_acme".
+The hand-written functions' URLs, served by the same handler:
+${oldNames.map((name, i) => `  ${name.padEnd(30)} ${old[i]?.url}`).join("\n")}
+Seeded: organisation "Acme Plumbing" (${org?.id}), number +12125550142, integration ${integration}.
 
 In another terminal, in examples/supabase-mightycall:
 
   export ${show("MIGHTYCALL_WEBHOOK_SECRET", secret, given.secret)} ${show("MIGHTYCALL_API_KEY", apiKey, given.apiKey)}
   pnpm callhooks send ${push} --url ${local.url}       # a call, its recording, an SMS, a daily report
-  pnpm callhooks send IncomingCall IncomingCallConnected IncomingCallCompleted --url "${local.url}/?integration=int_acme"
+  pnpm callhooks send IncomingCall IncomingCallConnected IncomingCallCompleted --url "${local.url}/?integration=${integration}"
   pnpm callhooks send call.completed --bad-signature --expect 401 --url ${local.url}
   curl -i -H "Echo: hello" ${local.url}                      # MightyCall's URL check
 
-  psql "${stack.databaseUrl}" -c "table call_logs" -c "table call_recordings" -c "table sms_messages" -c "table call_metrics"
+  curl -i -H "Authorization: Bearer $MIGHTYCALL_WEBHOOK_SECRET" -H "Content-Type: application/json" \\
+    -d '{"event":"call.completed","call_id":"test_12345","phone_number":"+12125550142","duration":120,"status":"completed","direction":"inbound","timestamp":"2024-01-20T14:30:00Z","org_id":"${org?.id}"}' \\
+    ${old[0]?.url}
+
+  psql "${stack.databaseUrl}" -c "table calls" -c "table mightycall_recordings" -c "table mightycall_sms_messages" -c "table mightycall_reports"
 
 Expose it to MightyCall: cloudflared tunnel --url ${local.url}   (or: ngrok http ${port})
 Ctrl-C stops everything and drops the database.`);
 
 const stop = async () => {
   rmSync(push, { recursive: true, force: true });
+  await Promise.all(old.map((server) => server.stop()));
   await local.stop();
   process.exit(0);
 };

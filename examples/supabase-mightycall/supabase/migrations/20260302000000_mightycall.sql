@@ -1,125 +1,189 @@
--- The app's MightyCall tables, for the `mightycall-webhook` Edge Function.
+-- The app's MightyCall tables, for the `mightycall-*` Edge Functions.
 --
 -- Apply after callhooks' own migration (20260301000000_callhooks_storage.sql, copied from
 -- @callhooks/storage-supabase): every table below is a projection of its merged records.
 --
--- Access: members of an organisation read its rows (RLS). Nothing is writable through the API: the
--- webhook writes with the service role, which bypasses RLS.
+-- It applies to a new project and to one that already runs the four hand-written MightyCall
+-- functions this example replaces: the tables and columns are theirs (`calls`,
+-- `mightycall_sms_messages`, `mightycall_recordings`, `mightycall_reports`, keyed by `org_id`, with
+-- `external_call_id`, `call_date`, `message_date`, `report_date`, …), every table is created only if
+-- missing and every column added only if missing, indexes and policies only when missing, and no
+-- row is changed. Running it again changes nothing.
+--
+-- Access: on the tables this migration creates, members of an organisation (`org_members`) read its
+-- rows and nothing is writable through the API; the webhook writes with the service role, which
+-- bypasses RLS. Tables that already existed keep their own grants and RLS setting; they only gain
+-- the read policies below, which add no access beyond an organisation's members reading its rows.
+
+-- The tables that do not exist yet: only they get this migration's grants (see the end).
+create temporary table if not exists mightycall_new_tables (name text primary key);
+insert into mightycall_new_tables
+select t from unnest(array[
+  'organizations', 'org_members', 'phone_numbers', 'org_integrations', 'calls', 'mightycall_sms_messages',
+  'mightycall_recordings', 'mightycall_reports'
+]) as t
+where to_regclass('public.' || t) is null
+on conflict do nothing;
+
+-- A MightyCall id becomes unique in its table. A receiver that inserted a row per delivery may have
+-- stored one twice: say which, and stop, rather than delete anybody's rows.
+do $$
+declare
+  v_check record;
+  v_duplicates bigint;
+begin
+  for v_check in select * from (values
+    ('calls', 'external_call_id'), ('mightycall_sms_messages', 'external_sms_id'), ('mightycall_recordings', 'external_recording_id')
+  ) as v(table_name, column_name) loop
+    if exists (select 1 from information_schema.columns where table_schema = 'public' and table_name = v_check.table_name and column_name = v_check.column_name) then
+      execute format('select count(*) from (select 1 from public.%I where %I is not null group by %I having count(*) > 1) d',
+        v_check.table_name, v_check.column_name, v_check.column_name) into v_duplicates;
+      if v_duplicates > 0 then
+        raise exception '% MightyCall ids have more than one row in public.%', v_duplicates, v_check.table_name
+          using hint = format('Keep one row per %2$s (list them with: select %2$s, count(*) from %1$s group by 1 having count(*) > 1), then apply this migration again.',
+            v_check.table_name, v_check.column_name);
+      end if;
+    end if;
+  end loop;
+end $$;
 
 -- ───────────────────────────── organisations ─────────────────────────────
 
-create table public.organizations (
+create table if not exists public.organizations (
   id uuid primary key default gen_random_uuid(),
   name text not null,
   created_at timestamptz not null default now()
 );
 
-create table public.organization_members (
-  organization_id uuid not null references public.organizations (id) on delete cascade,
+create table if not exists public.org_members (
+  org_id uuid not null references public.organizations (id) on delete cascade,
   user_id uuid not null references auth.users (id) on delete cascade,
-  role text not null default 'member' check (role in ('owner', 'admin', 'member')),
+  role text not null default 'agent',
   created_at timestamptz not null default now(),
-  primary key (organization_id, user_id)
+  primary key (org_id, user_id)
 );
-create index organization_members_user_idx on public.organization_members (user_id);
+create index if not exists org_members_user_idx on public.org_members (user_id);
 
 -- The organisation's business numbers: native events are attributed by them, and every row links
 -- to the number it was for.
-create table public.phone_numbers (
+create table if not exists public.phone_numbers (
   id uuid primary key default gen_random_uuid(),
-  organization_id uuid not null references public.organizations (id) on delete cascade,
-  number text not null unique, -- E.164, as MightyCall sends it
-  label text,
+  number text not null, -- E.164, as MightyCall sends it
   created_at timestamptz not null default now()
 );
-create index phone_numbers_organization_idx on public.phone_numbers (organization_id);
+alter table public.phone_numbers
+  add column if not exists org_id uuid references public.organizations (id) on delete cascade,
+  add column if not exists label text;
+create index if not exists phone_numbers_org_number_idx on public.phone_numbers (org_id, number);
+create index if not exists phone_numbers_number_idx on public.phone_numbers (number);
 
 -- Push senders name an integration (`integration_id`) rather than an organisation; native webhook
 -- URLs may too (`?integration=<id>`).
-create table public.mightycall_integrations (
-  id text primary key,
-  organization_id uuid not null references public.organizations (id) on delete cascade,
-  name text,
-  active boolean not null default true,
+create table if not exists public.org_integrations (
+  id uuid primary key default gen_random_uuid(),
+  org_id uuid references public.organizations (id) on delete cascade,
+  provider text not null default 'mightycall',
   created_at timestamptz not null default now()
 );
-create index mightycall_integrations_organization_idx on public.mightycall_integrations (organization_id);
+alter table public.org_integrations
+  add column if not exists name text,
+  add column if not exists active boolean not null default true;
+create index if not exists org_integrations_org_idx on public.org_integrations (org_id);
 
 -- ───────────────────────────── what MightyCall tells us ─────────────────────────────
 
-create table public.call_logs (
-  id text primary key, -- MightyCall's call id (push call_id, native Body.Id)
-  organization_id uuid not null references public.organizations (id) on delete cascade,
-  phone_number_id uuid references public.phone_numbers (id) on delete set null,
-  business_number text,
-  direction text,
-  from_number text,
-  to_number text,
-  caller_name text,
-  -- push: completed, missed, voicemail, transferred; native: ringing, in_progress, then completed or
-  -- missed (callhooks derives it: missed when the call ended without connecting).
-  status text,
-  extension text,
-  started_at timestamptz,
-  connected_at timestamptz,
-  ended_at timestamptz,
-  duration_seconds integer, -- talk time; 0 for a missed call
-  recording_url text,
-  source text not null check (source in ('push', 'native')),
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
-);
-create index call_logs_organization_started_idx on public.call_logs (organization_id, coalesce(started_at, ended_at) desc);
-
-create table public.sms_messages (
-  id text primary key, -- sms_id
-  organization_id uuid not null references public.organizations (id) on delete cascade,
-  phone_number_id uuid references public.phone_numbers (id) on delete set null,
-  business_number text,
-  direction text,
-  from_number text,
-  to_number text,
-  body text,
-  status text,
-  sent_at timestamptz,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
-);
-create index sms_messages_organization_sent_idx on public.sms_messages (organization_id, sent_at desc);
-
-create table public.call_recordings (
-  id text primary key, -- recording_id
-  organization_id uuid not null references public.organizations (id) on delete cascade,
-  -- The call_logs row it records. Not a foreign key: a recording may be delivered before its call.
-  call_id text,
-  phone_number_id uuid references public.phone_numbers (id) on delete set null,
-  url text not null,
-  duration_seconds integer,
-  format text,
-  size_bytes bigint,
-  available_at timestamptz,
+create table if not exists public.calls (
+  id uuid primary key default gen_random_uuid(),
   created_at timestamptz not null default now()
 );
-create index call_recordings_call_idx on public.call_recordings (call_id);
-create index call_recordings_organization_idx on public.call_recordings (organization_id, available_at desc);
+alter table public.calls
+  add column if not exists org_id uuid references public.organizations (id) on delete cascade,
+  add column if not exists phone_id uuid references public.phone_numbers (id) on delete set null,
+  add column if not exists external_call_id text, -- MightyCall's call id (push call_id, native Body.Id)
+  add column if not exists caller_name text,
+  add column if not exists caller_phone text, -- the customer: the caller (inbound), the callee (outbound)
+  -- push: completed, missed, voicemail, transferred; native: ringing, in_progress, then completed or
+  -- missed (callhooks derives it: missed when the call ended without connecting).
+  add column if not exists status text,
+  add column if not exists direction text,
+  add column if not exists duration_seconds integer, -- talk time; 0 for a missed call
+  add column if not exists call_date timestamptz, -- when the call started (push: the event's time)
+  add column if not exists business_number text,
+  add column if not exists from_number text,
+  add column if not exists to_number text,
+  add column if not exists extension text,
+  add column if not exists started_at timestamptz,
+  add column if not exists connected_at timestamptz,
+  add column if not exists ended_at timestamptz,
+  add column if not exists recording_url text,
+  add column if not exists source text, -- push or native
+  add column if not exists updated_at timestamptz not null default now();
+create unique index if not exists calls_external_call_id_key on public.calls (external_call_id);
+create index if not exists calls_org_date_idx on public.calls (org_id, call_date desc);
 
--- One row per metric per period (day, or hour of a day) per business number.
-create table public.call_metrics (
-  id bigint generated always as identity primary key,
-  organization_id uuid not null references public.organizations (id) on delete cascade,
-  period text not null check (period in ('daily', 'hourly')),
-  metric_date date not null,
-  metric_hour smallint check (metric_hour between 0 and 23),
-  business_number text,
-  phone_number_id uuid references public.phone_numbers (id) on delete set null,
-  metric_type text not null,
-  value numeric not null,
-  unit text,
-  report_id text not null,
-  generated_at timestamptz,
-  updated_at timestamptz not null default now(),
-  unique nulls not distinct (organization_id, period, metric_date, metric_hour, business_number, metric_type)
+create table if not exists public.mightycall_sms_messages (
+  id uuid primary key default gen_random_uuid(),
+  created_at timestamptz not null default now()
 );
+alter table public.mightycall_sms_messages
+  add column if not exists org_id uuid references public.organizations (id) on delete cascade,
+  add column if not exists phone_id uuid references public.phone_numbers (id) on delete set null,
+  add column if not exists external_sms_id text,
+  add column if not exists direction text,
+  add column if not exists sender text,
+  add column if not exists recipient text,
+  add column if not exists message text,
+  add column if not exists status text,
+  add column if not exists message_date timestamptz,
+  add column if not exists business_number text,
+  add column if not exists updated_at timestamptz not null default now();
+create unique index if not exists mightycall_sms_messages_external_sms_id_key on public.mightycall_sms_messages (external_sms_id);
+create index if not exists mightycall_sms_messages_org_date_idx on public.mightycall_sms_messages (org_id, message_date desc);
+
+create table if not exists public.mightycall_recordings (
+  id uuid primary key default gen_random_uuid(),
+  created_at timestamptz not null default now()
+);
+alter table public.mightycall_recordings
+  add column if not exists org_id uuid references public.organizations (id) on delete cascade,
+  -- The calls row it records, once that row exists: a recording may be delivered before its call.
+  add column if not exists call_id uuid,
+  add column if not exists phone_id uuid references public.phone_numbers (id) on delete set null,
+  add column if not exists external_recording_id text, -- null for the URL a call.completed carried
+  add column if not exists external_call_id text,
+  add column if not exists url text,
+  add column if not exists duration_seconds integer,
+  add column if not exists format text,
+  add column if not exists size_bytes bigint,
+  add column if not exists available_at timestamptz,
+  add column if not exists updated_at timestamptz not null default now();
+create unique index if not exists mightycall_recordings_external_recording_id_key on public.mightycall_recordings (external_recording_id);
+create index if not exists mightycall_recordings_external_call_idx on public.mightycall_recordings (external_call_id);
+create index if not exists mightycall_recordings_org_created_idx on public.mightycall_recordings (org_id, created_at desc);
+
+-- One row per metric of a report, as the hand-written function stored them. `metric_key` names the
+-- metric's period (organisation, daily or hourly, date, hour, business number, metric): the newest
+-- report of a period replaces its values. Rows stored before this migration have none.
+create table if not exists public.mightycall_reports (
+  id uuid primary key default gen_random_uuid(),
+  created_at timestamptz not null default now()
+);
+alter table public.mightycall_reports
+  add column if not exists org_id uuid references public.organizations (id) on delete cascade,
+  add column if not exists external_report_id text,
+  add column if not exists report_type text, -- daily or hourly
+  add column if not exists metric_type text,
+  add column if not exists value numeric,
+  add column if not exists unit text,
+  add column if not exists report_date date,
+  add column if not exists report_hour smallint,
+  add column if not exists business_number text,
+  add column if not exists phone_id uuid references public.phone_numbers (id) on delete set null,
+  add column if not exists generated_at timestamptz,
+  add column if not exists metric_key text,
+  add column if not exists updated_at timestamptz not null default now();
+create unique index if not exists mightycall_reports_metric_key on public.mightycall_reports (metric_key);
+create index if not exists mightycall_reports_org_date_idx on public.mightycall_reports (org_id, report_date desc);
 
 -- ───────────────────────────── what the webhook calls ─────────────────────────────
 -- One function per record kind. Each reads callhooks' merged record, which already holds the latest
@@ -130,7 +194,7 @@ create table public.call_metrics (
 -- The organisation callhooks attributed the event to (org_id, integration, URL or number). One that
 -- does not exist fails the event (500): it stays in callhooks_events, replayable once the
 -- organisation is created, rather than being dropped.
-create function public.mightycall_organization(p_org_id text)
+create or replace function public.mightycall_organization(p_org_id text)
 returns uuid
 language plpgsql
 stable
@@ -146,16 +210,26 @@ begin
   return v_id;
 end $$;
 
-create function public.organization_phone_number(p_organization_id uuid, p_number text)
+create or replace function public.organization_phone_number(p_org_id uuid, p_number text)
 returns uuid
 language sql
 stable
 set search_path = ''
 as $$
-  select n.id from public.phone_numbers n where n.organization_id = p_organization_id and n.number = p_number
+  select n.id from public.phone_numbers n where n.org_id = p_org_id and n.number = p_number order by n.created_at limit 1
 $$;
 
-create function public.sync_mightycall_call(p_id text)
+-- A call's recordings: the one `recording.available` announced, else the URL `call.completed` carried.
+-- Both writers of a call's recordings take this lock, so they never both insert one.
+create or replace function public.lock_mightycall_recordings(p_call_id text)
+returns void
+language sql
+set search_path = ''
+as $$
+  select pg_advisory_xact_lock(hashtextextended('mightycall_recordings:' || p_call_id, 0))
+$$;
+
+create or replace function public.sync_mightycall_call(p_id text)
 returns void
 language plpgsql
 set search_path = ''
@@ -163,6 +237,7 @@ as $$
 declare
   r public.callhooks_calls;
   v_org uuid;
+  v_row uuid;
 begin
   select * into r from public.callhooks_calls where provider = 'mightycall' and id = p_id for share;
   -- Only a recording has mentioned this call so far: its row comes with the call's first event.
@@ -170,35 +245,50 @@ begin
     return;
   end if;
   v_org := public.mightycall_organization(r.org_id);
-  insert into public.call_logs as l (
-    id, organization_id, phone_number_id, business_number, direction, from_number, to_number, caller_name,
-    status, extension, started_at, connected_at, ended_at, duration_seconds, recording_url, source
+  insert into public.calls as c (
+    org_id, phone_id, external_call_id, caller_name, caller_phone, status, direction, duration_seconds, call_date,
+    business_number, from_number, to_number, extension, started_at, connected_at, ended_at, recording_url, source
   ) values (
-    r.id, v_org, public.organization_phone_number(v_org, r.business_number), r.business_number, r.direction,
-    r.from_number, r.to_number, r.fields ->> 'callerName', r.status, r.extension, r.started_at, r.connected_at,
-    r.ended_at, round(r.duration_ms / 1000.0), r.fields ->> 'recordingUrl',
+    v_org, public.organization_phone_number(v_org, r.business_number), r.id, r.fields ->> 'callerName',
+    case r.direction when 'outbound' then r.to_number else r.from_number end, r.status, r.direction,
+    round(r.duration_ms / 1000.0), coalesce(r.started_at, r.ended_at), r.business_number, r.from_number, r.to_number,
+    r.extension, r.started_at, r.connected_at, r.ended_at, r.fields ->> 'recordingUrl',
     case when 'call.completed' = any (r.event_types) then 'push' else 'native' end
   )
-  on conflict (id) do update set
-    organization_id = excluded.organization_id,
-    phone_number_id = excluded.phone_number_id,
-    business_number = excluded.business_number,
+  on conflict (external_call_id) do update set
+    org_id = excluded.org_id,
+    phone_id = excluded.phone_id,
+    caller_name = excluded.caller_name,
+    caller_phone = excluded.caller_phone,
+    status = excluded.status,
     direction = excluded.direction,
+    duration_seconds = excluded.duration_seconds,
+    call_date = excluded.call_date,
+    business_number = excluded.business_number,
     from_number = excluded.from_number,
     to_number = excluded.to_number,
-    caller_name = excluded.caller_name,
-    status = excluded.status,
     extension = excluded.extension,
     started_at = excluded.started_at,
     connected_at = excluded.connected_at,
     ended_at = excluded.ended_at,
-    duration_seconds = excluded.duration_seconds,
     recording_url = excluded.recording_url,
     source = excluded.source,
-    updated_at = now();
+    updated_at = now()
+  returning c.id into v_row;
+
+  perform public.lock_mightycall_recordings(r.id);
+  -- Recordings delivered before their call now know its row.
+  update public.mightycall_recordings set call_id = v_row where external_call_id = r.id and call_id is null;
+  -- A call.completed that carries its recording's URL stores it, as the hand-written function did,
+  -- unless a recording of this call is already stored.
+  if r.data ->> 'recording_url' is not null and not exists (select 1 from public.mightycall_recordings m where m.external_call_id = r.id) then
+    insert into public.mightycall_recordings (org_id, call_id, phone_id, external_call_id, url, duration_seconds, available_at)
+    values (v_org, v_row, public.organization_phone_number(v_org, r.business_number), r.id, r.data ->> 'recording_url',
+      round(r.duration_ms / 1000.0), r.ended_at);
+  end if;
 end $$;
 
-create function public.sync_mightycall_message(p_id text)
+create or replace function public.sync_mightycall_message(p_id text)
 returns void
 language plpgsql
 set search_path = ''
@@ -212,26 +302,26 @@ begin
     return;
   end if;
   v_org := public.mightycall_organization(r.org_id);
-  insert into public.sms_messages as m (
-    id, organization_id, phone_number_id, business_number, direction, from_number, to_number, body, status, sent_at
+  insert into public.mightycall_sms_messages as m (
+    org_id, phone_id, external_sms_id, direction, sender, recipient, message, status, message_date, business_number
   ) values (
-    r.id, v_org, public.organization_phone_number(v_org, r.business_number), r.business_number, r.direction,
-    r.from_number, r.to_number, r.body, r.status, r.sent_at
+    v_org, public.organization_phone_number(v_org, r.business_number), r.id, r.direction, r.from_number, r.to_number,
+    r.body, r.status, r.sent_at, r.business_number
   )
-  on conflict (id) do update set
-    organization_id = excluded.organization_id,
-    phone_number_id = excluded.phone_number_id,
-    business_number = excluded.business_number,
+  on conflict (external_sms_id) do update set
+    org_id = excluded.org_id,
+    phone_id = excluded.phone_id,
     direction = excluded.direction,
-    from_number = excluded.from_number,
-    to_number = excluded.to_number,
-    body = excluded.body,
+    sender = excluded.sender,
+    recipient = excluded.recipient,
+    message = excluded.message,
     status = excluded.status, -- the most final status delivered, whatever the order (callhooks' merge)
-    sent_at = excluded.sent_at,
+    message_date = excluded.message_date,
+    business_number = excluded.business_number,
     updated_at = now();
 end $$;
 
-create function public.sync_mightycall_recording(p_id text)
+create or replace function public.sync_mightycall_recording(p_id text)
 returns void
 language plpgsql
 set search_path = ''
@@ -245,24 +335,34 @@ begin
     return;
   end if;
   v_org := public.mightycall_organization(r.org_id);
-  insert into public.call_recordings as c (
-    id, organization_id, call_id, phone_number_id, url, duration_seconds, format, size_bytes, available_at
+  if r.call_id is not null then
+    perform public.lock_mightycall_recordings(r.call_id);
+    -- The URL its call.completed carried becomes this recording, rather than a second row.
+    update public.mightycall_recordings set external_recording_id = r.id
+    where external_call_id = r.call_id and external_recording_id is null
+      and not exists (select 1 from public.mightycall_recordings m where m.external_recording_id = r.id);
+  end if;
+  insert into public.mightycall_recordings as m (
+    org_id, call_id, phone_id, external_recording_id, external_call_id, url, duration_seconds, format, size_bytes, available_at
   ) values (
-    r.id, v_org, r.call_id, public.organization_phone_number(v_org, r.business_number), r.url,
-    round(r.duration_ms / 1000.0), r.format, r.size_bytes, r.available_at
+    v_org, (select c.id from public.calls c where c.external_call_id = r.call_id),
+    public.organization_phone_number(v_org, r.business_number), r.id, r.call_id, r.url, round(r.duration_ms / 1000.0),
+    r.format, r.size_bytes, r.available_at
   )
-  on conflict (id) do update set
-    organization_id = excluded.organization_id,
-    call_id = excluded.call_id,
-    phone_number_id = excluded.phone_number_id,
+  on conflict (external_recording_id) do update set
+    org_id = excluded.org_id,
+    call_id = coalesce(excluded.call_id, m.call_id),
+    phone_id = excluded.phone_id,
+    external_call_id = excluded.external_call_id,
     url = excluded.url,
     duration_seconds = excluded.duration_seconds,
     format = excluded.format,
     size_bytes = excluded.size_bytes,
-    available_at = excluded.available_at;
+    available_at = excluded.available_at,
+    updated_at = now();
 end $$;
 
-create function public.sync_mightycall_report(p_id text)
+create or replace function public.sync_mightycall_report(p_id text)
 returns void
 language plpgsql
 set search_path = ''
@@ -276,19 +376,19 @@ begin
     return;
   end if;
   v_org := public.mightycall_organization(r.org_id);
-  insert into public.call_metrics as m (
-    organization_id, period, metric_date, metric_hour, business_number, phone_number_id, metric_type, value, unit,
-    report_id, generated_at
+  insert into public.mightycall_reports as m (
+    org_id, external_report_id, report_type, metric_type, value, unit, report_date, report_hour, business_number, phone_id,
+    generated_at, metric_key
   )
-  select v_org, r.report_type, r.report_date, r.report_hour, r.business_number,
-    public.organization_phone_number(v_org, r.business_number), metric.key, (metric.value ->> 'value')::numeric,
-    metric.value ->> 'unit', r.id, r.generated_at
+  select v_org, r.id, r.report_type, metric.key, (metric.value ->> 'value')::numeric, metric.value ->> 'unit', r.report_date,
+    r.report_hour, r.business_number, public.organization_phone_number(v_org, r.business_number), r.generated_at,
+    concat_ws('|', v_org, r.report_type, r.report_date, coalesce(r.report_hour::text, '-'), coalesce(r.business_number, '-'), metric.key)
   from jsonb_each(r.metrics) as metric
-  on conflict (organization_id, period, metric_date, metric_hour, business_number, metric_type) do update set
-    phone_number_id = excluded.phone_number_id,
+  on conflict (metric_key) do update set
+    external_report_id = excluded.external_report_id,
+    phone_id = excluded.phone_id,
     value = excluded.value,
     unit = excluded.unit,
-    report_id = excluded.report_id,
     generated_at = excluded.generated_at,
     updated_at = now()
   -- A report for the same period generated earlier, but delivered later, does not replace it.
@@ -298,6 +398,7 @@ end $$;
 revoke all on function
   public.mightycall_organization(text),
   public.organization_phone_number(uuid, text),
+  public.lock_mightycall_recordings(text),
   public.sync_mightycall_call(text),
   public.sync_mightycall_message(text),
   public.sync_mightycall_recording(text),
@@ -306,6 +407,7 @@ revoke all on function
 grant execute on function
   public.mightycall_organization(text),
   public.organization_phone_number(uuid, text),
+  public.lock_mightycall_recordings(text),
   public.sync_mightycall_call(text),
   public.sync_mightycall_message(text),
   public.sync_mightycall_recording(text),
@@ -316,54 +418,51 @@ grant execute on function
 
 -- Security definer, so that the policies below can ask about membership without the membership
 -- table's own policy recursing into itself.
-create function public.is_organization_member(p_organization_id uuid)
+create or replace function public.is_org_member(p_org_id uuid)
 returns boolean
 language sql
 stable
 security definer
 set search_path = ''
 as $$
-  select exists (
-    select 1 from public.organization_members m
-    where m.organization_id = p_organization_id and m.user_id = auth.uid()
-  )
+  select exists (select 1 from public.org_members m where m.org_id = p_org_id and m.user_id = auth.uid())
 $$;
-revoke all on function public.is_organization_member(uuid) from public, anon;
-grant execute on function public.is_organization_member(uuid) to authenticated, service_role;
+revoke all on function public.is_org_member(uuid) from public, anon;
+grant execute on function public.is_org_member(uuid) to authenticated, service_role;
 
-alter table public.organizations enable row level security;
-alter table public.organization_members enable row level security;
-alter table public.phone_numbers enable row level security;
-alter table public.mightycall_integrations enable row level security;
-alter table public.call_logs enable row level security;
-alter table public.sms_messages enable row level security;
-alter table public.call_recordings enable row level security;
-alter table public.call_metrics enable row level security;
-
-create policy "members read their organisation" on public.organizations
-  for select to authenticated using (public.is_organization_member(id));
-create policy "members read their organisation's members" on public.organization_members
-  for select to authenticated using (public.is_organization_member(organization_id));
-create policy "members read their organisation's numbers" on public.phone_numbers
-  for select to authenticated using (public.is_organization_member(organization_id));
-create policy "members read their organisation's integrations" on public.mightycall_integrations
-  for select to authenticated using (public.is_organization_member(organization_id));
-create policy "members read their organisation's calls" on public.call_logs
-  for select to authenticated using (public.is_organization_member(organization_id));
-create policy "members read their organisation's messages" on public.sms_messages
-  for select to authenticated using (public.is_organization_member(organization_id));
-create policy "members read their organisation's recordings" on public.call_recordings
-  for select to authenticated using (public.is_organization_member(organization_id));
-create policy "members read their organisation's metrics" on public.call_metrics
-  for select to authenticated using (public.is_organization_member(organization_id));
+-- Each policy is created only when its table has none of that name, so this runs again unchanged.
+do $$
+declare
+  p record;
+begin
+  for p in select * from (values
+    ('organizations', 'members read their organisation', 'id'),
+    ('org_members', 'members read their organisation''s members', 'org_id'),
+    ('phone_numbers', 'members read their organisation''s numbers', 'org_id'),
+    ('org_integrations', 'members read their organisation''s integrations', 'org_id'),
+    ('calls', 'members read their organisation''s calls', 'org_id'),
+    ('mightycall_sms_messages', 'members read their organisation''s messages', 'org_id'),
+    ('mightycall_recordings', 'members read their organisation''s recordings', 'org_id'),
+    ('mightycall_reports', 'members read their organisation''s reports', 'org_id')
+  ) as v(table_name, policy_name, org_column) loop
+    if not exists (select 1 from pg_policies where schemaname = 'public' and tablename = p.table_name and policyname = p.policy_name) then
+      execute format('create policy %I on public.%I for select to authenticated using (public.is_org_member(%I))',
+        p.policy_name, p.table_name, p.org_column);
+    end if;
+  end loop;
+end $$;
 
 -- Supabase grants the API roles everything on new tables: RLS decides the rows, these decide what
--- may be done with them at all.
-revoke all on
-  public.organizations, public.organization_members, public.phone_numbers, public.mightycall_integrations,
-  public.call_logs, public.sms_messages, public.call_recordings, public.call_metrics
-  from anon, authenticated;
-grant select on
-  public.organizations, public.organization_members, public.phone_numbers, public.mightycall_integrations,
-  public.call_logs, public.sms_messages, public.call_recordings, public.call_metrics
-  to authenticated;
+-- may be done with them at all. Only on the tables created above: an existing table keeps what its
+-- project granted, so the front end that reads it keeps working.
+do $$
+declare
+  v_table text;
+begin
+  for v_table in select name from mightycall_new_tables loop
+    execute format('alter table public.%I enable row level security', v_table);
+    execute format('revoke all on public.%I from anon, authenticated', v_table);
+    execute format('grant select on public.%I to authenticated', v_table);
+  end loop;
+end $$;
+drop table mightycall_new_tables;

@@ -1,35 +1,6 @@
 // Supabase Edge Function: MightyCall webhooks of both formats on one URL (see ../../../README.md).
 // Deploy with `supabase functions deploy mightycall-webhook --no-verify-jwt`: MightyCall
-// authenticates with its own credentials (checked below), not a Supabase JWT.
-import { createSupabaseStorage } from "@callhooks/storage-supabase";
-import { createMightyCallHandler } from "@callhooks/webhook-core";
-import { createClient } from "@supabase/supabase-js";
-import { withCors } from "./cors.ts";
-import { organizationLookups } from "./organizations.ts";
-import { recordHandlers } from "./records.ts";
+// authenticates with its own credentials (checked in _shared/serve.ts), not a Supabase JWT.
+import { serveMightyCall } from "../_shared/serve.ts";
 
-function env(name: string): string {
-  const value = Deno.env.get(name);
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-}
-
-// SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY are set by Supabase in every Edge Function.
-const db = createClient(env("SUPABASE_URL"), env("SUPABASE_SERVICE_ROLE_KEY"), {
-  auth: { persistSession: false, autoRefreshToken: false },
-});
-const organizations = organizationLookups(db);
-// Set either secret or both; callhooks refuses to start with neither rather than accept unauthenticated events.
-const pushSecret = Deno.env.get("MIGHTYCALL_WEBHOOK_SECRET");
-const apiKey = Deno.env.get("MIGHTYCALL_API_KEY");
-
-const mightyCall = createMightyCallHandler({
-  // call.completed, sms.*, recording.available, report.*: `Authorization: Bearer <secret>`, org_id or integration_id.
-  push: pushSecret ? { secret: pushSecret, resolveOrg: organizations.forOrg, resolveIntegration: organizations.forIntegration } : undefined,
-  // MightyCall's own IncomingCall…CallbackCallCompleted: the account's API key in the body; the Echo check is answered.
-  native: apiKey ? { apiKey, orgFromUrl: organizations.fromUrl, resolveBusinessNumber: organizations.forNumber } : undefined,
-  storage: createSupabaseStorage({ client: db }),
-  on: recordHandlers(db),
-});
-
-Deno.serve(withCors((request) => mightyCall.fetch(request)));
+serveMightyCall();

@@ -1,6 +1,7 @@
-// Supabase Edge Function: Retell AI webhooks for a campaign dialer (see ../../../README.md).
-// Deploy with `supabase functions deploy retell-campaigns --no-verify-jwt`: Retell signs its
-// requests (checked below) but sends no Supabase JWT.
+// Supabase Edge Function: Retell AI webhooks for a campaign dialer (see ../../../README.md), at the
+// URL Retell dashboards already point at: …/functions/v1/retell-webhook. Deploy with
+// `supabase functions deploy retell-webhook --no-verify-jwt`: Retell signs its requests (checked
+// below) but sends no Supabase JWT.
 import { createSupabaseStorage } from "@callhooks/storage-supabase";
 import { createRetellHandler } from "@callhooks/webhook-core";
 import { createClient } from "@supabase/supabase-js";

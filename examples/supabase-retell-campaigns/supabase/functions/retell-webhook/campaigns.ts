@@ -10,7 +10,11 @@ import { z } from "zod";
  * supabase/migrations) make every step safe to run again.
  */
 
-/** How the dialer tags a call it creates: `metadata` (or dynamic variables) `{ campaign_id, contact_id }`. */
+/**
+ * How the dialer may tag a call it creates: `metadata` (or dynamic variables) `{ campaign_id, contact_id }`.
+ * Untagged, an outbound call still finds its campaign in SQL: the running (`processing`) campaign of
+ * the agent that made it (`agents.retell_agent_id`), and its contact with the number called.
+ */
 const campaignLinkSchema = z.object({ campaign_id: z.uuid(), contact_id: z.uuid() });
 type CampaignLink = { campaign_id: string | null; contact_id: string | null };
 

@@ -18,6 +18,7 @@ export function recordHandlers(db: SupabaseClient): MightyCallHandlers {
 
   return {
     ...Object.fromEntries(mightyCallNativeEventTypes.map((type) => [type, nativeCall])),
+    // The call's row, and a recording row for the recording_url it carries (unless one is already stored).
     "call.completed": (event) => sync("call", event.call_id),
     "sms.received": (event) => sync("message", event.sms_id),
     "sms.sent": (event) => sync("message", event.sms_id),

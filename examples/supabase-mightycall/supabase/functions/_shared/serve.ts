@@ -1,0 +1,42 @@
+import { createSupabaseStorage } from "@callhooks/storage-supabase";
+import { createMightyCallHandler } from "@callhooks/webhook-core";
+import { createClient } from "@supabase/supabase-js";
+import { withCors } from "./cors.ts";
+import { organizationLookups } from "./organizations.ts";
+import { recordHandlers } from "./records.ts";
+
+/*
+ * The one handler behind every MightyCall function of this project. Each URL MightyCall (or your
+ * relay) is configured with is its own Supabase function, a folder under supabase/functions whose
+ * index.ts only calls this; the code they share lives here, in _shared/, which Supabase never
+ * deploys as a function of its own.
+ */
+
+function env(name: string): string {
+  const value = Deno.env.get(name);
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+/** Serves MightyCall's webhooks of both formats, whichever of the project's URLs they arrive on. */
+export function serveMightyCall(): void {
+  // SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY are set by Supabase in every Edge Function.
+  const db = createClient(env("SUPABASE_URL"), env("SUPABASE_SERVICE_ROLE_KEY"), {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
+  const organizations = organizationLookups(db);
+  // Set either secret or both; callhooks refuses to start with neither rather than accept unauthenticated events.
+  const pushSecret = Deno.env.get("MIGHTYCALL_WEBHOOK_SECRET");
+  const apiKey = Deno.env.get("MIGHTYCALL_API_KEY");
+
+  const mightyCall = createMightyCallHandler({
+    // call.completed, sms.*, recording.available, report.*: `Authorization: Bearer <secret>`, org_id or integration_id.
+    push: pushSecret ? { secret: pushSecret, resolveOrg: organizations.forOrg, resolveIntegration: organizations.forIntegration } : undefined,
+    // MightyCall's own IncomingCall…CallbackCallCompleted: the account's API key in the body; the Echo check is answered.
+    native: apiKey ? { apiKey, orgFromUrl: organizations.fromUrl, resolveBusinessNumber: organizations.forNumber } : undefined,
+    storage: createSupabaseStorage({ client: db }),
+    on: recordHandlers(db),
+  });
+
+  Deno.serve(withCors((request) => mightyCall.fetch(request)));
+}
