@@ -157,17 +157,18 @@ describe("the four URLs MightyCall is configured with, and the old functions' do
     expect(stored).toHaveLength(6);
   });
 
-  it("answers as documented: 401 without the Bearer secret, 400 without an organisation, { error, details }", async () => {
+  it("answers as documented: 401 without the Bearer secret, { error, details }; an unknown organisation is kept quarantined (202)", async () => {
     const body = `'{"event":"call.completed","call_id":"test_401","phone_number":"+12125551234","duration":120,"status":"completed","direction":"inbound","timestamp":"2024-01-20T14:30:00Z","org_id":"your-org-id"}'`;
     const url = "https://[project].supabase.co/functions/v1/mightycall-calls-webhook";
     const missing = await run(`curl -X POST ${url} -H "Content-Type: application/json" -d ${body}`);
     const wrong = await run(`curl -X POST ${url} -H "Authorization: Bearer not-the-secret" -H "Content-Type: application/json" -d ${body}`);
     for (const refused of [missing, wrong]) expect(refused).toMatchObject({ status: 401, body: { error: "unauthorized", details: expect.any(String) } });
-    // The document's placeholder left in: no organisation of ours.
+    // The document's placeholder left in: no organisation of ours. The old function answered 400 (and
+    // MightyCall dropped the event after its retries); callhooks keeps it, quarantined, for a replay.
     const placeholder = await curl(
       `curl -X POST ${served["mightycall-calls-webhook"].url} -H "Authorization: Bearer ${secret}" -H "Content-Type: application/json" -d ${body}`,
     );
-    expect(placeholder).toMatchObject({ status: 400, body: { error: "missing_context", details: expect.any(String) } });
+    expect(placeholder).toMatchObject({ status: 202, body: { status: "quarantined", event_id: expect.any(String) } });
     expect(await rows("calls", "external_call_id", "test_401")).toEqual([]);
   });
 

@@ -30,10 +30,15 @@ export interface SuiteOptions {
   existing: boolean;
 }
 
-/** callhooks answers an authenticated event that fails validation 400 today, 202 `quarantined` soon: either way, not processed. */
-function expectNotProcessed(answer: { status: number; body: unknown }, field: string) {
-  if (answer.status === 202) expect(answer.body).toMatchObject({ status: "quarantined" });
-  else expect(answer).toMatchObject({ status: 400, body: { error: "invalid_payload", details: expect.stringContaining(field) } });
+/**
+ * An authenticated event that fails validation, or names no organisation of ours: kept as quarantined
+ * (202, so MightyCall stops retrying what a retry cannot fix), never processed, written to no
+ * organisation's tables, with its reason.
+ */
+async function expectQuarantined(answer: { status: number; body: unknown }, rows: (table: string, column: string, value: string) => Promise<unknown[]>, reason: string) {
+  expect(answer).toMatchObject({ status: 202, body: { status: "quarantined", event_id: expect.any(String) } });
+  const id = (answer.body as { event_id: string }).event_id;
+  expect(await rows("callhooks_events", "id", id)).toEqual([expect.objectContaining({ status: "quarantined", last_error: expect.stringContaining(reason) })]);
 }
 
 /*
@@ -121,27 +126,25 @@ export function mightyCallSuite(fn: LocalEdgeFunction, { secret, apiKey }: Crede
       expect(fn.output()).not.toContain(apiKey);
     });
 
-    it("does not process an invalid event, and answers 400 for an organisation it cannot find", async () => {
-      expectNotProcessed(await push({ ...mightyCallSample("call.completed", { callId: "call_invalid", orgId: seeded.acme }), duration: -3 }), "duration");
+    it("keeps an invalid event, or one whose organisation it cannot find, quarantined: never processed, never lost", async () => {
+      await expectQuarantined(await push({ ...mightyCallSample("call.completed", { callId: "call_invalid", orgId: seeded.acme }), duration: -3 }), rows, "duration");
       expect(await rows("calls", "external_call_id", "call_invalid")).toEqual([]);
 
       const unknownIntegration = await push(mightyCallSample("sms.received", { orgId: null, integrationId: randomUUID() }));
       const notAnId = await push(mightyCallSample("sms.received", { orgId: null, integrationId: "int_nobody" }));
       const retired = await push(mightyCallSample("sms.sent", { orgId: null, integrationId: integrations.retired }));
       const nativeStranger = await native({ ...mightyCallSample("IncomingCall", { callId: "call-stranger" }), Body: { Id: "call-stranger", From: "+14155550187", To: "+19995550000" } });
-      for (const refused of [unknownIntegration, notAnId, retired, nativeStranger]) {
-        expect(refused).toMatchObject({ status: 400, body: { error: "missing_context", details: expect.any(String) } });
-      }
+      for (const refused of [unknownIntegration, notAnId, retired]) await expectQuarantined(refused, rows, "integration_id");
+      await expectQuarantined(nativeStranger, rows, "organisation");
       expect(await rows("mightycall_sms_messages", "org_id", seeded.acme)).toEqual([]);
     });
 
-    it("answers 400 for an org_id that is not one of ours, before anything is stored", async () => {
+    it("quarantines an org_id that is not one of ours: kept without a tenant, written to no organisation's tables", async () => {
       for (const orgId of [randomUUID(), "not-a-uuid"]) {
-        const refused = await push(mightyCallSample("call.completed", { callId: "call_unknown_org", orgId }));
-        expect(refused).toMatchObject({ status: 400, body: { error: "missing_context", details: expect.stringContaining("org_id") } });
+        await expectQuarantined(await push(mightyCallSample("call.completed", { callId: "call_unknown_org", orgId })), rows, "org_id");
       }
       expect(await rows("calls", "external_call_id", "call_unknown_org")).toEqual([]);
-      expect(await rows("callhooks_events", "call_id", "call_unknown_org")).toEqual([]);
+      expect(await rows("callhooks_events", "call_id", "call_unknown_org")).toEqual([expect.objectContaining({ status: "quarantined", org_id: null })]);
     });
 
     it("answers 500 when the database fails, so the sender delivers again, and keeps the event until a delivery succeeds", async () => {

@@ -229,7 +229,9 @@ as $$
   select pg_advisory_xact_lock(hashtextextended('mightycall_recordings:' || p_call_id, 0))
 $$;
 
-create or replace function public.sync_mightycall_call(p_id text)
+-- A record belongs to its organisation (callhooks keys records by provider, organisation and id).
+drop function if exists public.sync_mightycall_call(text);
+create or replace function public.sync_mightycall_call(p_id text, p_org text default null)
 returns void
 language plpgsql
 set search_path = ''
@@ -239,7 +241,7 @@ declare
   v_org uuid;
   v_row uuid;
 begin
-  select * into r from public.callhooks_calls where provider = 'mightycall' and id = p_id for share;
+  select * into r from public.callhooks_calls where provider = 'mightycall' and org_scope = coalesce(p_org, '') and id = p_id for share;
   -- Only a recording has mentioned this call so far: its row comes with the call's first event.
   if not found or r.direction is null then
     return;
@@ -288,7 +290,9 @@ begin
   end if;
 end $$;
 
-create or replace function public.sync_mightycall_message(p_id text)
+-- A record belongs to its organisation (callhooks keys records by provider, organisation and id).
+drop function if exists public.sync_mightycall_message(text);
+create or replace function public.sync_mightycall_message(p_id text, p_org text default null)
 returns void
 language plpgsql
 set search_path = ''
@@ -297,7 +301,7 @@ declare
   r public.callhooks_messages;
   v_org uuid;
 begin
-  select * into r from public.callhooks_messages where provider = 'mightycall' and id = p_id for share;
+  select * into r from public.callhooks_messages where provider = 'mightycall' and org_scope = coalesce(p_org, '') and id = p_id for share;
   if not found then
     return;
   end if;
@@ -321,7 +325,9 @@ begin
     updated_at = now();
 end $$;
 
-create or replace function public.sync_mightycall_recording(p_id text)
+-- A record belongs to its organisation (callhooks keys records by provider, organisation and id).
+drop function if exists public.sync_mightycall_recording(text);
+create or replace function public.sync_mightycall_recording(p_id text, p_org text default null)
 returns void
 language plpgsql
 set search_path = ''
@@ -330,7 +336,7 @@ declare
   r public.callhooks_recordings;
   v_org uuid;
 begin
-  select * into r from public.callhooks_recordings where provider = 'mightycall' and id = p_id for share;
+  select * into r from public.callhooks_recordings where provider = 'mightycall' and org_scope = coalesce(p_org, '') and id = p_id for share;
   if not found then
     return;
   end if;
@@ -362,7 +368,9 @@ begin
     updated_at = now();
 end $$;
 
-create or replace function public.sync_mightycall_report(p_id text)
+-- A record belongs to its organisation (callhooks keys records by provider, organisation and id).
+drop function if exists public.sync_mightycall_report(text);
+create or replace function public.sync_mightycall_report(p_id text, p_org text default null)
 returns void
 language plpgsql
 set search_path = ''
@@ -371,7 +379,7 @@ declare
   r public.callhooks_reports;
   v_org uuid;
 begin
-  select * into r from public.callhooks_reports where provider = 'mightycall' and id = p_id for share;
+  select * into r from public.callhooks_reports where provider = 'mightycall' and org_scope = coalesce(p_org, '') and id = p_id for share;
   if not found then
     return;
   end if;
@@ -399,19 +407,19 @@ revoke all on function
   public.mightycall_organization(text),
   public.organization_phone_number(uuid, text),
   public.lock_mightycall_recordings(text),
-  public.sync_mightycall_call(text),
-  public.sync_mightycall_message(text),
-  public.sync_mightycall_recording(text),
-  public.sync_mightycall_report(text)
+  public.sync_mightycall_call(text, text),
+  public.sync_mightycall_message(text, text),
+  public.sync_mightycall_recording(text, text),
+  public.sync_mightycall_report(text, text)
   from public, anon, authenticated;
 grant execute on function
   public.mightycall_organization(text),
   public.organization_phone_number(uuid, text),
   public.lock_mightycall_recordings(text),
-  public.sync_mightycall_call(text),
-  public.sync_mightycall_message(text),
-  public.sync_mightycall_recording(text),
-  public.sync_mightycall_report(text)
+  public.sync_mightycall_call(text, text),
+  public.sync_mightycall_message(text, text),
+  public.sync_mightycall_recording(text, text),
+  public.sync_mightycall_report(text, text)
   to service_role;
 
 -- ───────────────────────────── row-level security ─────────────────────────────
