@@ -34,11 +34,19 @@ export interface MemoryStorageOptions {
   maxPayloads?: number;
   /** How many merged records (calls, messages, …) to keep; least recently updated go first. Default 1 000. */
   maxRecords?: number;
+  /**
+   * How much the events may hold, in bytes (payloads, kept as their JSON text, and the names each
+   * event is found by), whatever their number. Past it the oldest processed events drop their
+   * payloads, then the oldest finished events are forgotten; when only unfinished events are left, a
+   * new one is refused with a storage error. Keep it well above twice the handlers' `maxBodyBytes`.
+   * Default 128 MiB.
+   */
+  maxBytes?: number;
 }
 
 export interface MemoryStorage extends WebhookStorage {
-  /** How many events and records are held now. */
-  size(): { events: number; records: number };
+  /** How many events and records are held now, and how many bytes the events hold. */
+  size(): { events: number; records: number; bytes: number };
   /** Forgets everything. */
   clear(): void;
 }
@@ -67,11 +75,18 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   const maxEvents = options.maxEvents ?? 10_000;
   const maxPayloads = options.maxPayloads ?? 1_000;
   const maxRecords = options.maxRecords ?? 1_000;
-  if (!(maxEvents >= 1) || !(maxRecords >= 1) || !(maxPayloads >= 0)) {
-    throw new RangeError("maxEvents and maxRecords must be at least 1, maxPayloads at least 0.");
+  const maxBytes = options.maxBytes ?? 128 * 1024 * 1024;
+  if (!(maxEvents >= 1) || !(maxRecords >= 1) || !(maxPayloads >= 0) || !(maxBytes > 0)) {
+    throw new RangeError("maxEvents and maxRecords must be at least 1, maxPayloads at least 0, maxBytes above 0.");
   }
 
+  // Events hold no parsed payload: each one's JSON text is kept here instead, one string rather than the
+  // thousands of objects a parsed call is, which the garbage collector would otherwise copy and mark
+  // on every pass. It is parsed again when read (replay, inspection), which is rare.
   const events = new Map<string, StoredEvent>();
+  const texts = new Map<string, string>();
+  const weights = new Map<string, number>();
+  let held = 0;
   const byKey = new Map<string, string>();
   const leases = new Map<string, string>(); // event id → lease token
   const records = new Map<string, RecordEntry>();
@@ -93,26 +108,60 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   let finishedHead = 0;
   const lastFinish = new WeakMap<StoredEvent, number>();
   let finishes = 0;
-  const payloadDropped = new WeakSet<StoredEvent>();
 
-  /** Records that an event finished, and lets the oldest finished events beyond maxPayloads drop their payloads. */
-  function finished(event: StoredEvent): void {
-    finishes += 1;
-    lastFinish.set(event, finishes);
-    finishedQueue.push({ event, finish: finishes });
-    while (finishedQueue.length - finishedHead > maxPayloads) {
+  /** The payload as JSON text: as the pipeline read it from the body when it says so, else serialised once. */
+  const textOf = (input: ClaimRequest["event"]): string => input.payloadText ?? JSON.stringify(input.payload ?? null);
+
+  /** What an event costs to hold: its text and the names it is found by, as V8 keeps strings (2 bytes a unit). */
+  const weigh = (event: StoredEvent, text: string | undefined) => 2 * ((text?.length ?? 0) + event.key.length + event.type.length) + 256;
+
+  function hold(event: StoredEvent, text: string | undefined): void {
+    release(event.id);
+    if (text !== undefined) texts.set(event.id, text);
+    const weight = weigh(event, text);
+    weights.set(event.id, weight);
+    held += weight;
+  }
+
+  function release(id: string): void {
+    held -= weights.get(id) ?? 0;
+    weights.delete(id);
+    texts.delete(id);
+  }
+
+  /** Keeps a processed event for duplicate detection without its payload (nothing will run it again). */
+  function dropPayload(event: StoredEvent): void {
+    if (texts.has(event.id)) hold(event, undefined);
+  }
+
+  /**
+   * Lets the oldest processed events drop their payloads while `more()` says so (past maxPayloads,
+   * or past maxBytes). Returns whether any was dropped.
+   */
+  function dropOldestPayloads(more: () => boolean): boolean {
+    let dropped = false;
+    while (finishedHead < finishedQueue.length && more()) {
       const entry = finishedQueue[finishedHead] as { event: StoredEvent; finish: number };
       finishedQueue[finishedHead++] = undefined;
-      // Only processed events: a dead one stays replayable.
-      if (lastFinish.get(entry.event) === entry.finish && entry.event.status === "processed") {
-        entry.event.payload = null;
-        payloadDropped.add(entry.event);
+      // Only an event's latest finish, and only processed events: a dead one stays replayable.
+      if (lastFinish.get(entry.event) === entry.finish && entry.event.status === "processed" && texts.has(entry.event.id)) {
+        dropPayload(entry.event);
+        dropped = true;
       }
     }
     if (finishedHead > 4096 && finishedHead * 2 > finishedQueue.length) {
       finishedQueue = finishedQueue.slice(finishedHead);
       finishedHead = 0;
     }
+    return dropped;
+  }
+
+  /** Records that an event finished, and lets the oldest finished events beyond maxPayloads drop their payloads. */
+  function finished(event: StoredEvent): void {
+    finishes += 1;
+    lastFinish.set(event, finishes);
+    finishedQueue.push({ event, finish: finishes });
+    dropOldestPayloads(() => finishedQueue.length - finishedHead > maxPayloads);
   }
 
   // The tenant is part of an event's and a record's identity; a null orgId is a tenant of its own.
@@ -120,12 +169,30 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   const keyOf = (provider: string, orgId: string | null, key: string) => `${provider}\u0000${scope(orgId)}\u0000${key}`;
   const recordKey = (kind: RecordKind, provider: string, orgId: string | null, id: string) =>
     `${kind}\u0000${provider}\u0000${scope(orgId)}\u0000${id}`;
-  const copy = (event: StoredEvent): StoredEvent => ({ ...event });
+  /** A copy for the caller, its payload parsed from the kept text on first read (most callers never read it). */
+  const copy = (event: StoredEvent): StoredEvent => {
+    const out = { ...event };
+    const text = texts.get(event.id);
+    let parsed: { value: unknown } | undefined;
+    Object.defineProperty(out, "payload", {
+      enumerable: true,
+      configurable: true,
+      get() {
+        parsed ??= { value: text === undefined ? null : JSON.parse(text) };
+        return parsed.value;
+      },
+      set(value: unknown) {
+        parsed = { value };
+      },
+    });
+    return out;
+  };
 
   function forget(event: StoredEvent): void {
     events.delete(event.id);
     byKey.delete(keyOf(event.provider, event.orgId, event.key));
     leases.delete(event.id);
+    release(event.id);
   }
 
   /**
@@ -133,13 +200,17 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
    * Unfinished events are never forgotten: they are work somebody still has to do, and their keys
    * must keep catching duplicates. Returns false when every remembered event is unfinished.
    */
-  function makeRoom(): boolean {
-    if (events.size < maxEvents) return true;
+  function makeRoom(bytes: number): boolean {
+    const full = () => events.size >= maxEvents || held + bytes > maxBytes;
+    if (!full()) return true;
+    // Payloads of processed events go first: what duplicate detection needs stays.
+    if (events.size < maxEvents) dropOldestPayloads(full);
+    if (!full()) return true;
     // Unfinished ones are passed over and moved up, in order, against the first slot not yet looked
     // at, so no later eviction walks the gaps left here.
     let i = ageHead;
     const unfinished: string[] = [];
-    for (; i < age.length && events.size >= maxEvents; i++) {
+    for (; i < age.length && full(); i++) {
       const id = age[i] as string;
       const event = events.get(id) as StoredEvent;
       if (TERMINAL.has(event.status)) forget(event);
@@ -152,7 +223,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       age = age.slice(ageHead);
       ageHead = 0;
     }
-    return events.size < maxEvents;
+    return !full();
   }
 
   function unlink(entry: RecordEntry): void {
@@ -269,16 +340,17 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
           existing.callId = input.callId;
           existing.issues = null;
           existing.lastError = null;
-          existing.payload = input.payload;
+          hold(existing, textOf(input));
         }
         const leaseToken = take(existing, mode, request.leaseMs, now);
         applyRecords(request);
         return { outcome: "claimed", event: copy(existing), leaseToken };
       }
-      if (!makeRoom()) {
+      const text = textOf(input);
+      if (!makeRoom(2 * (text.length + input.key.length + input.type.length) + 256)) {
         // Forgetting accepted work would lose it; refusing lets the provider deliver it again later.
         throw new WebhookStorageError(
-          `storage-memory is full: all of its ${maxEvents} events are unfinished (pending, processing, failed or quarantined). Run workers, replay or clear quarantined events, or raise maxEvents.`,
+          `storage-memory is full: its ${events.size} events are all unfinished (pending, processing, failed or quarantined) and hold ${held} of maxBytes ${maxBytes}. Run workers, replay quarantined events, or raise maxEvents or maxBytes.`,
         );
       }
       const event: StoredEvent = {
@@ -292,7 +364,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         attempts: 0,
         lastError: null,
         issues: null,
-        payload: input.payload,
+        payload: null,
         response: null,
         receivedAt: input.receivedAt,
         updatedAt: now,
@@ -302,6 +374,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         durationMs: null,
       };
       events.set(event.id, event);
+      hold(event, text);
       age.push(event.id);
       byKey.set(keyOf(event.provider, event.orgId, event.key), event.id);
       if (mode === "quarantine") {
@@ -381,8 +454,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       for (const id of ids) {
         const event = events.get(id);
         if (!event || event.status === "quarantined" || (event.status === "processing" && (event.leaseExpiresAt ?? 0) > now)) continue;
-        // Without its payload there is nothing to run again (see maxPayloads).
-        if (payloadDropped.has(event)) continue;
+        // Without its payload there is nothing to run again (see maxPayloads and maxBytes).
+        if (!texts.has(id)) continue;
         event.status = "pending";
         event.nextAttemptAt = now;
         event.leaseExpiresAt = null;
@@ -431,9 +504,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       return (await storage.getRecord("call", provider, callId, orgId)) as CallRecord | null;
     },
 
-    size: () => ({ events: events.size, records: records.size }),
+    size: () => ({ events: events.size, records: records.size, bytes: held }),
     clear() {
       events.clear();
+      texts.clear();
+      weights.clear();
+      held = 0;
       byKey.clear();
       leases.clear();
       records.clear();

@@ -79,7 +79,42 @@ describe("storage-memory bounds", () => {
   it("stays at its cap under many distinct events", async () => {
     const storage = createMemoryStorage({ maxEvents: 100, maxRecords: 50, maxPayloads: 10 });
     for (let i = 0; i < 5000; i++) await storage.claim(claim(`e${i}`, "complete", i));
-    expect(storage.size()).toEqual({ events: 100, records: 50 });
+    expect(storage.size()).toMatchObject({ events: 100, records: 50 });
+  });
+
+  it("bounds what it holds in bytes: a huge payload costs about its own size, and past maxBytes payloads, then finished events, go first", async () => {
+    const big = (key: string, mode: ClaimRequest["mode"], size: number) => ({
+      ...claim(key, mode),
+      event: { ...claim(key, mode).event, payload: { key, blob: "x".repeat(size) } },
+    });
+    const storage = createMemoryStorage({ maxBytes: 10 * 1024 * 1024 });
+    // A 1 MiB value is held once, as text: about 2 MiB (UTF-16), not a parsed tree and its copies.
+    await storage.claim(big("one", "complete", 1024 * 1024));
+    expect(storage.size().bytes).toBeGreaterThan(2 * 1024 * 1024);
+    expect(storage.size().bytes).toBeLessThan(2.1 * 1024 * 1024);
+    const pending = await storage.claim(big("unfinished", "pending", 1024 * 1024));
+    for (let i = 0; i < 20; i++) await storage.claim(big(`done-${i}`, "complete", 1024 * 1024));
+    expect(storage.size().bytes).toBeLessThanOrEqual(10 * 1024 * 1024);
+    // Unfinished work keeps its payload; the newest processed events still catch duplicates.
+    expect(((await storage.getEvent(pending.event.id))?.payload as { key: string }).key).toBe("unfinished");
+    expect((await storage.claim(big("done-19", "complete", 1))).outcome).toBe("duplicate");
+  });
+
+  it("refuses a new event, rather than forget unfinished work, once unfinished events fill maxBytes", async () => {
+    const storage = createMemoryStorage({ maxBytes: 3 * 1024 * 1024 });
+    const pendingOf = (key: string) => ({ ...claim(key, "pending"), event: { ...claim(key, "pending").event, payload: { blob: "y".repeat(600 * 1024) } } });
+    await storage.claim(pendingOf("a"));
+    await storage.claim(pendingOf("b"));
+    await expect(storage.claim(pendingOf("c"))).rejects.toThrow(/storage-memory is full/);
+    expect(storage.size().events).toBe(2);
+  });
+
+  it("keeps the body's own text when the pipeline hands it over, and parses it only when read", async () => {
+    const storage = createMemoryStorage();
+    const text = '{"event":"call_ended","call":{"call_id":"c1","note":"kept as sent"}}';
+    const result = await storage.claim({ ...claim("t", "complete"), event: { ...claim("t", "complete").event, payload: JSON.parse(text), payloadText: text } });
+    expect(storage.size().bytes).toBeLessThan(2 * text.length + 512);
+    expect((await storage.getEvent(result.event.id))?.payload).toEqual(JSON.parse(text));
   });
 
   it("hands copies out, so callers cannot change what is stored", async () => {
@@ -95,5 +130,6 @@ describe("storage-memory bounds", () => {
   it("refuses a cap below one", () => {
     expect(() => createMemoryStorage({ maxEvents: 0 })).toThrow(RangeError);
     expect(() => createMemoryStorage({ maxPayloads: -1 })).toThrow(RangeError);
+    expect(() => createMemoryStorage({ maxBytes: 0 })).toThrow(RangeError);
   });
 });

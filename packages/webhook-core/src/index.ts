@@ -225,6 +225,7 @@ export {
 export { processPending } from "./worker/process-pending.js";
 export { startWorker } from "./worker/start-worker.js";
 export { replayEvents } from "./worker/replay.js";
+export { createWorkerEndpoint, type WorkerEndpoint, type WorkerEndpointOptions } from "./worker/endpoint.js";
 export type {
   ProcessPendingOptions,
   ProcessPendingResult,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createMemoryStorage } from "@callhooks/storage-memory";
 import {
   createRetellHandler,
+  createWorkerEndpoint,
   processPending,
   replayEvents,
   startWorker,
@@ -130,6 +131,39 @@ describe("a handler that fails twice, then succeeds", () => {
     ]);
     expect(seen.filter((o) => o.eventId === json.event_id).map((o) => o.kind)).toEqual(["retried", "failed", "retried", "processed"]);
     expect(worker.stats()).toMatchObject({ running: false, inFlight: 0, claimed: 2, retried: 2, failed: 1, processed: 1, dead: 0 });
+  });
+});
+
+describe("createWorkerEndpoint (a worker behind a URL, for schedulers)", () => {
+  const SECRET = "worker-secret-0123456789";
+  const post = (endpoint: ReturnType<typeof createWorkerEndpoint>, authorization?: string, method = "POST") =>
+    endpoint.fetch(new Request("http://localhost/worker", { method, headers: authorization ? { authorization } : {} }));
+
+  it("runs one bounded pass for a scheduler with the secret (any of them while rotating), and nothing for anyone else", async () => {
+    const ran: string[] = [];
+    const { send, storage, handler } = setup({ on: { call_started: (event) => void ran.push(event.call.call_id) } });
+    for (const event of started(3)) expect((await send(event)).status).toBe(202);
+    const endpoint = createWorkerEndpoint({ storage, handlers: [handler], secret: ["old-secret-0123456789", SECRET], limit: 2, logger: {} });
+    expect((await post(endpoint)).status).toBe(401);
+    expect((await post(endpoint, `Bearer ${SECRET}x`)).status).toBe(401);
+    expect((await post(endpoint, `Bearer ${SECRET}`, "GET")).status).toBe(405);
+    expect(ran).toEqual([]);
+    const first = await post(endpoint, `Bearer ${SECRET}`);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ claimed: 2, processed: 2 });
+    expect(await (await post(endpoint, "Bearer old-secret-0123456789")).json()).toMatchObject({ claimed: 1, processed: 1 });
+    expect(ran.sort()).toEqual(["call_w_0000", "call_w_0001", "call_w_0002"]);
+  });
+
+  it("refuses to be created without a real secret, and answers 500 when the storage fails", async () => {
+    const { handler, storage } = setup();
+    expect(() => createWorkerEndpoint({ storage, handlers: [handler], secret: "short" })).toThrow(WebhookConfigError);
+    expect(() => createWorkerEndpoint({ storage, handlers: [handler], secret: [] })).toThrow(WebhookConfigError);
+    const broken = { ...storage, claimDue: () => Promise.reject(new Error("down")) };
+    const endpoint = createWorkerEndpoint({ storage: broken, handlers: [handler], secret: SECRET, logger: {} });
+    const response = await post(endpoint, `Bearer ${SECRET}`);
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ error: "storage_error" });
   });
 });
 

@@ -133,7 +133,16 @@ export function createWebhookHandler<TEvent>(
     let claim: ClaimResult;
     try {
       claim = await processor.quarantine(
-        { provider, key: invalid.key, type: invalid.type, callId: invalid.callId, orgId: invalid.orgId, payload: invalid.payload, receivedAt: now() },
+        {
+          provider,
+          key: invalid.key,
+          type: invalid.type,
+          callId: invalid.callId,
+          orgId: invalid.orgId,
+          payload: invalid.payload,
+          payloadText: invalid.payloadText,
+          receivedAt: now(),
+        },
         invalid.quarantine,
       );
     } catch (cause) {

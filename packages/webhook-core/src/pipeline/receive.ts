@@ -36,6 +36,8 @@ export interface InvalidEvent {
   orgId: string | null;
   /** What is stored: the body without secrets, or its JSON text when it nests too deep to keep as a tree. */
   payload: unknown;
+  /** `payload` as JSON text, when that is the body itself. */
+  payloadText?: string | undefined;
   quarantine: QuarantineInput;
   /** The answer without a storage to keep it (400). */
   error: WebhookValidationError;
@@ -198,6 +200,7 @@ export function createReceiver<TEvent>(definition: ProviderDefinition<TEvent>, o
       callId: boundedId(named.callId),
       orgId: boundedId(options.described?.orgId ?? auth?.orgId ?? null),
       payload,
+      payloadText: !options.tooDeep && redacted === json ? options.text : undefined,
       quarantine: { reason: error.message, issues },
       error,
     };
