@@ -96,7 +96,7 @@ describe("storage-memory bounds", () => {
     for (let i = 0; i < 20; i++) await storage.claim(big(`done-${i}`, "complete", 1024 * 1024));
     expect(storage.size().bytes).toBeLessThanOrEqual(10 * 1024 * 1024);
     // Unfinished work keeps its payload; the newest processed events still catch duplicates.
-    expect(((await storage.getEvent(pending.event.id))?.payload as { key: string }).key).toBe("unfinished");
+    expect((await storage.getEvent(pending.event.id))?.payload).toMatchObject({ key: "unfinished" });
     expect((await storage.claim(big("done-19", "complete", 1))).outcome).toBe("duplicate");
   });
 
