@@ -27,7 +27,7 @@ describe("the four URLs MightyCall is configured with, and the old functions' do
           name,
           supabaseUrl: fn.stack.supabaseUrl,
           serviceRoleKey: fn.stack.serviceRoleKey,
-          secrets: { MIGHTYCALL_WEBHOOK_SECRET: secret, MIGHTYCALL_API_KEY: apiKey },
+          secrets: { MIGHTYCALL_WEBHOOK_SECRET: secret, MIGHTYCALL_API_KEY: apiKey, CALLHOOKS_MODE: "sync" },
         }),
       ),
     );

@@ -18,7 +18,7 @@ const credentials = { secret: `whsec_${randomUUID().replaceAll("-", "")}`, apiKe
 const running = await startEdgeFunctionOrSkip({
   projectDir,
   name: FUNCTION,
-  secrets: { MIGHTYCALL_WEBHOOK_SECRET: credentials.secret, MIGHTYCALL_API_KEY: credentials.apiKey },
+  secrets: { MIGHTYCALL_WEBHOOK_SECRET: credentials.secret, MIGHTYCALL_API_KEY: credentials.apiKey, CALLHOOKS_MODE: "sync" },
   sqlBefore: [existingSystem, migration],
 });
 

@@ -14,7 +14,7 @@ import { campaignsSuite, FUNCTION, projectDir } from "./suite.js";
 const existingSystem = readFileSync(join(projectDir, "test/fixtures/existing-retell-webhook.sql"), "utf8");
 const migration = readFileSync(join(projectDir, "supabase/migrations/20260302000000_campaigns.sql"), "utf8");
 const apiKey = `key_campaigns_${randomUUID().replaceAll("-", "")}`;
-const running = await startEdgeFunctionOrSkip({ projectDir, name: FUNCTION, secrets: { RETELL_API_KEY: apiKey }, sqlBefore: [existingSystem, migration] });
+const running = await startEdgeFunctionOrSkip({ projectDir, name: FUNCTION, secrets: { RETELL_API_KEY: apiKey, CALLHOOKS_MODE: "sync" }, sqlBefore: [existingSystem, migration] });
 
 describe.skipIf(!running)("retell-webhook on a project that already runs the hand-written receiver", () => {
   const fn = running as LocalEdgeFunction;

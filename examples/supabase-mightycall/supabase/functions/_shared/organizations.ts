@@ -4,8 +4,9 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Which organisation an event belongs to, for the handler's organisation options. callhooks calls
- * these only for an authenticated event, and answers 400 `missing_context` when all of them come
- * back empty. A failed lookup throws: 500, so MightyCall delivers the event again.
+ * these only for an authenticated event; when all of them come back empty it keeps the event as
+ * quarantined (202), written to no organisation's tables. A failed lookup throws: 500, so MightyCall
+ * delivers the event again.
  */
 export function organizationLookups(db: SupabaseClient) {
   async function orgOf(table: string, column: string, value: string, filters: Record<string, unknown> = {}): Promise<string | null> {
@@ -18,7 +19,7 @@ export function organizationLookups(db: SupabaseClient) {
   // Ids are uuids: anything else is no integration of ours (and would be a query error, not a 400).
   const forIntegration = (integrationId: string) => (uuid.test(integrationId) ? orgOf("org_integrations", "id", integrationId, { active: true }) : null);
   return {
-    /** Push events that name `org_id`: only our own organisations (a stranger's id is a 400, not a stored event). */
+    /** Push events that name `org_id`: only our own organisations (a stranger's id is quarantined, never written to its tables). */
     forOrg: async (orgId: string) => {
       if (!uuid.test(orgId)) return null;
       const { data, error } = await db.from("organizations").select("id").eq("id", orgId).maybeSingle<{ id: string }>();

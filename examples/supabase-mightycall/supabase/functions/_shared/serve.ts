@@ -1,5 +1,5 @@
 import { createSupabaseStorage } from "@callhooks/storage-supabase";
-import { createMightyCallHandler } from "@callhooks/webhook-core";
+import { createMightyCallHandler, createWorkerEndpoint } from "@callhooks/webhook-core";
 import { createClient } from "@supabase/supabase-js";
 import { withCors } from "./cors.ts";
 import { organizationLookups } from "./organizations.ts";
@@ -29,14 +29,26 @@ export function serveMightyCall(): void {
   const pushSecret = Deno.env.get("MIGHTYCALL_WEBHOOK_SECRET");
   const apiKey = Deno.env.get("MIGHTYCALL_API_KEY");
 
+  // Deferred by default: each event is recorded, answered 202 at once and processed right after
+  // (EdgeRuntime.waitUntil keeps the instance alive for it); what an instance leaves unfinished when
+  // it dies is completed by the scheduled sweep below. CALLHOOKS_MODE=sync processes before answering.
+  const mode = Deno.env.get("CALLHOOKS_MODE") ?? "deferred";
+  if (mode !== "sync" && mode !== "deferred") throw new Error(`CALLHOOKS_MODE must be sync or deferred, not ${mode}`);
+  const storage = createSupabaseStorage({ client: db });
+
   const mightyCall = createMightyCallHandler({
     // call.completed, sms.*, recording.available, report.*: `Authorization: Bearer <secret>`, org_id or integration_id.
     push: pushSecret ? { secret: pushSecret, resolveOrg: organizations.forOrg, resolveIntegration: organizations.forIntegration } : undefined,
     // MightyCall's own IncomingCall…CallbackCallCompleted: the account's API key in the body; the Echo check is answered.
     native: apiKey ? { apiKey, orgFromUrl: organizations.fromUrl, resolveBusinessNumber: organizations.forNumber } : undefined,
-    storage: createSupabaseStorage({ client: db }),
+    storage,
+    mode,
     on: recordHandlers(db),
   });
 
-  Deno.serve(withCors((request) => mightyCall.fetch(request)));
+  // …/functions/v1/<this function>/worker: what pg_cron's sweep POSTs to (see the README), with the secret.
+  const workerSecret = Deno.env.get("CALLHOOKS_WORKER_SECRET");
+  const sweep = workerSecret ? createWorkerEndpoint({ storage, handlers: [mightyCall], secret: workerSecret }) : undefined;
+
+  Deno.serve(withCors((request) => (sweep && new URL(request.url).pathname.endsWith("/worker") ? sweep.fetch(request) : mightyCall.fetch(request))));
 }

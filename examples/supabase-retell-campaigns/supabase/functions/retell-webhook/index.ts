@@ -3,7 +3,7 @@
 // `supabase functions deploy retell-webhook --no-verify-jwt`: Retell signs its requests (checked
 // below) but sends no Supabase JWT.
 import { createSupabaseStorage } from "@callhooks/storage-supabase";
-import { createRetellHandler } from "@callhooks/webhook-core";
+import { createRetellHandler, createWorkerEndpoint } from "@callhooks/webhook-core";
 import { createClient } from "@supabase/supabase-js";
 import { campaignHandlers } from "./campaigns.ts";
 import { withCors } from "./cors.ts";
@@ -20,13 +20,26 @@ const db = createClient(env("SUPABASE_URL"), env("SUPABASE_SERVICE_ROLE_KEY"), {
   auth: { persistSession: false, autoRefreshToken: false },
 });
 
+// Deferred by default: Retell waits 10 s for an answer, so each event is recorded, answered 202 at
+// once and processed right after (EdgeRuntime.waitUntil keeps the instance alive for it); call_inbound
+// is still answered with its routing. What an instance leaves unfinished when it dies is completed by
+// the scheduled sweep below. CALLHOOKS_MODE=sync processes before answering instead.
+const mode = Deno.env.get("CALLHOOKS_MODE") ?? "deferred";
+if (mode !== "sync" && mode !== "deferred") throw new Error(`CALLHOOKS_MODE must be sync or deferred, not ${mode}`);
+
+const storage = createSupabaseStorage({ client: db }); // the inbox, exactly-once claims, merged call records
 const retell = createRetellHandler({
   apiKey: env("RETELL_API_KEY"), // the Retell API key with the "webhook" badge
-  storage: createSupabaseStorage({ client: db }), // the inbox, exactly-once claims, merged call records
+  storage,
+  mode,
   on: {
     ...campaignHandlers(db),
     call_inbound: (event, { key }) => answerInbound(db, event, key),
   },
 });
 
-Deno.serve(withCors((request) => retell.fetch(request)));
+// …/functions/v1/retell-webhook/worker: what pg_cron's sweep POSTs to (see the README), with the secret.
+const workerSecret = Deno.env.get("CALLHOOKS_WORKER_SECRET");
+const sweep = workerSecret ? createWorkerEndpoint({ storage, handlers: [retell], secret: workerSecret }) : undefined;
+
+Deno.serve(withCors((request) => (sweep && new URL(request.url).pathname.endsWith("/worker") ? sweep.fetch(request) : retell.fetch(request))));
