@@ -155,7 +155,7 @@ export default async function () {
   it("replay --all requeues all but the events under a live lease", async () => {
     const run = await runCli(["replay", "--type", "call_started", "--all", "--storage", module]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("990 events requeued for your workers (110 left alone: under a live lease)");
+    expect(run.stdout).toContain("990 events requeued for your workers (110 left alone: under a live lease or quarantined)");
     expect(run.stderr).toContain("1100/1100 requeued");
   });
 

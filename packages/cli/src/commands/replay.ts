@@ -14,7 +14,9 @@ handlers (context.replay is true) and retry or mark them dead as usual.
 
 The CLI cannot run your handlers itself: it does not have your code. It only requeues.
 To replay and run in one step, call replayEvents({ storage, handlers, ids | filter })
-from your app. Events another processor holds right now (a live lease) are left alone.
+from your app. Events another processor holds right now (a live lease) are left alone,
+and so are quarantined ones: only your app's handlers can parse them again with the
+current schemas (replayEvents({ storage, handlers, filter: { status: "quarantined" } })).
 
 ${filterHelp.replace("{limit}", "100")}
   Without ids, at least one filter is required.
@@ -91,18 +93,22 @@ export async function replay(argv: string[], io: CliIO, output: Output): Promise
     );
     requeued += count;
     for (const event of chunk) {
-      // requeue() only counts; an event under a live lease at the time is the one it left alone.
+      // requeue() only counts; an event under a live lease at the time, or a quarantined one, is one it left alone.
       const busy = event.status === "processing" && (event.leaseExpiresAt ?? 0) > now;
-      if (busy) taken++;
-      if (values.json) output.out(JSON.stringify({ id: event.id, type: event.type, outcome: busy ? "taken" : "requeued" }));
+      const quarantined = event.status === "quarantined";
+      if (busy || quarantined) taken++;
+      if (values.json) output.out(JSON.stringify({ id: event.id, type: event.type, outcome: busy ? "taken" : quarantined ? "quarantined" : "requeued" }));
       else if (busy) output.out(`${c.yellow("–")} ${event.id} ${c.dim(`${event.type}: being processed right now, left alone`)}`);
+      else if (quarantined) {
+        output.out(`${c.yellow("–")} ${event.id} ${c.dim(`${event.type}: quarantined, left alone (replayEvents with your handlers parses it again)`)}`);
+      }
     }
     if (selected.length > CHUNK) output.progress(`${Math.min(start + CHUNK, selected.length)}/${selected.length} requeued…`);
   }
   output.clearProgress();
   if (!values.json) {
     const skipped = selected.length - requeued;
-    const note = skipped > 0 ? c.dim(` (${skipped} left alone: under a live lease${skipped > taken ? " or gone" : ""})`) : "";
+    const note = skipped > 0 ? c.dim(` (${skipped} left alone: under a live lease or quarantined${skipped > taken ? ", or gone" : ""})`) : "";
     output.out(`${c.green("✓")} ${requeued} event${requeued === 1 ? "" : "s"} requeued for your workers${note}.`);
   }
   return missing > 0 ? 1 : 0;
