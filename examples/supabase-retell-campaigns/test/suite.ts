@@ -385,7 +385,9 @@ export function campaignsSuite(fn: LocalEdgeFunction, apiKey: string, options: S
       }
     });
 
-    it.skipIf(options.existing)("lets a user mark their own notifications read, and nothing else", async () => {
+    // A project that already had a notifications table keeps its own policies: only a new one gets these.
+    const onNewProject = options.existing ? () => undefined : it;
+    onNewProject("lets a user mark their own notifications read, and nothing else", async () => {
       const asBen = (statement: string) =>
         fn.stack.sql(`begin; set local role authenticated; set local request.jwt.claims = '${claims(users.ben)}'; ${statement}; commit;`);
       const marked = await asBen("with read as (update public.notifications set is_read = true returning user_id) select count(*) from read");

@@ -8,11 +8,16 @@
 //
 // Each event goes through the whole Retell pipeline (signature, zod, claim + record merge, handler,
 // complete), from a signed request built beforehand. Every event is new (unique call id).
+//
+// Beside it, measured in the same run through the same supabase-js and gateway: the floor — a bare
+// RPC that does what a claim cannot do without (an INSERT … ON CONFLICT DO NOTHING RETURNING of the
+// event, one upsert of its record) and nothing else — and the storage's own claim and complete on
+// their own (no signature, no zod), so the storage's cost is read against the floor's.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRetellHandler } from "@callhooks/webhook-core";
+import { createRetellHandler, retellDefinition } from "@callhooks/webhook-core";
 import { retellBody, retellSample, signedRetellHeaders } from "@callhooks/webhook-core/testing";
 import { createSupabaseStorage } from "@callhooks/storage-supabase";
 import { startSupabaseStack } from "@callhooks/storage-supabase/testing";
@@ -67,7 +72,34 @@ async function drive(items, concurrency, handle) {
 
 // BENCH_DATABASE=private: a throwaway cluster with fsync off (the figures then leave out disk
 // flushes); default: DATABASE_URL or the server on 127.0.0.1:5432 as the test stack picks it.
-const stack = await startSupabaseStack(process.env.BENCH_DATABASE === "private" ? { databaseUrl: null } : {});
+const FLOOR_SQL = `
+create table public.bench_floor_events (
+  id uuid primary key default gen_random_uuid(), provider text not null, event_key text not null,
+  event_type text not null, payload jsonb, received_at timestamptz not null, unique (provider, event_key));
+create table public.bench_floor_records (
+  provider text not null, id text not null, fields jsonb not null, data jsonb not null, updated_at timestamptz not null,
+  primary key (provider, id));
+-- The floor: the event inserted once, its record upserted, its id returned. The same request as a claim.
+create function public.bench_floor(p_request jsonb) returns jsonb language sql volatile as $$
+  with event as (
+    insert into public.bench_floor_events (provider, event_key, event_type, payload, received_at)
+    values (p_request -> 'event' ->> 'provider', p_request -> 'event' ->> 'key', p_request -> 'event' ->> 'type',
+      p_request -> 'event' -> 'payload', to_timestamp((p_request ->> 'now')::double precision / 1000))
+    on conflict do nothing returning id
+  ), record as (
+    insert into public.bench_floor_records (provider, id, fields, data, updated_at)
+    select r ->> 'provider', r ->> 'id', r -> 'fields', coalesce(p_request -> 'event' -> 'payload' #> array(select jsonb_array_elements_text(r -> 'dataFromPayload')), '{}'),
+      to_timestamp((p_request ->> 'now')::double precision / 1000)
+    from jsonb_array_elements(p_request -> 'records') r
+    on conflict (provider, id) do update set fields = excluded.fields, data = excluded.data, updated_at = excluded.updated_at
+    returning 1
+  )
+  select jsonb_build_object('id', (select id from event), 'records', (select count(*) from record))
+$$;
+grant execute on function public.bench_floor(jsonb) to service_role;
+grant all on public.bench_floor_events, public.bench_floor_records to service_role;`;
+
+const stack = await startSupabaseStack({ ...(process.env.BENCH_DATABASE === "private" && { databaseUrl: null }), sql: [FLOOR_SQL] });
 try {
   const client = createClient(stack.supabaseUrl, stack.serviceRoleKey, { auth: { persistSession: false }, global: { fetch: countingFetch } });
   const storage = createSupabaseStorage({ client });
@@ -76,7 +108,95 @@ try {
     "with a handler (claim lease + complete)": createRetellHandler({ apiKey: API_KEY, storage, on: { call_ended: () => undefined } }),
   };
   const results = [];
+  const record = (result) => {
+    results.push(result);
+    const ratio = result.ofFloor === undefined ? "" : `  ${Math.round(result.ofFloor * 100)} % of the floor`;
+    console.log(
+      `${result.payload.padEnd(31)} ${result.scenario.padEnd(44)} ${String(result.concurrency).padStart(2)}-way  ${String(result.eventsPerSecond).padStart(5)} events/s  ${result.roundTripsPerEvent} round trips/event${ratio}`,
+    );
+  };
+
+  // The storage against its floor: claim requests as the pipeline builds them (described by the
+  // Retell definition), sent by the storage itself; the floor gets the same request body.
+  const definition = retellDefinition({ apiKeys: [API_KEY], now: Date.now });
+  const claims = (makeEvent, n, tag, mode) =>
+    Array.from({ length: n }, (_, i) => {
+      const text = JSON.stringify(makeEvent(`call_${tag}_${i}`));
+      const described = definition.describe(definition.parse(JSON.parse(text)), undefined, undefined);
+      const now = Date.now();
+      const event = { provider: "retell", key: described.key, type: described.type, callId: described.callId, orgId: null, payload: described.payload, payloadText: text, receivedAt: now };
+      return { event, records: described.records, mode, leaseMs: 30_000, now };
+    });
+  // What the storage sends for a claim (its record data named by path into the payload, as it does).
+  const floorArgs = ({ event, records, mode, leaseMs, now }) => {
+    const { payloadText: _text, ...sent } = event;
+    const patches = records.map(({ data, ...patch }) => (data === event.payload.call ? { ...patch, dataFromPayload: ["call"] } : { ...patch, data }));
+    return { p_request: { event: sent, records: patches, mode, leaseMs, now } };
+  };
+  const storageScenarios = {
+    "floor: bare insert + upsert RPC": { mode: "complete", run: async (r) => (await client.rpc("bench_floor", floorArgs(r))).error ? 500 : 200 },
+    "storage.claim (no handler: mode complete)": { mode: "complete", run: async (r) => ((await storage.claim(r)).outcome === "claimed" ? 200 : 409) },
+    "storage.claim lease + complete (a handler)": {
+      mode: "lease",
+      run: async (r) => {
+        const claim = await storage.claim(r);
+        return (await storage.complete({ id: claim.event.id, leaseToken: claim.leaseToken }, { now: Date.now(), durationMs: 1 })) ? 200 : 409;
+      },
+    },
+  };
   let run = 0;
+  for (const [payload, makeEvent] of Object.entries(payloads)) {
+    for (const concurrency of [1, 16]) {
+      let floor;
+      for (const [scenario, { mode, run: once }] of Object.entries(storageScenarios)) {
+        run++;
+        await drive(claims(makeEvent, WARMUP, `w${run}`, mode), concurrency, once);
+        const items = claims(makeEvent, EVENTS, `s${run}`, mode);
+        const before = requests;
+        const started = performance.now();
+        const statuses = await drive(items, concurrency, once);
+        const seconds = (performance.now() - started) / 1000;
+        if (statuses.get(200) !== EVENTS) throw new Error(`${scenario}: not every event was stored: ${JSON.stringify([...statuses])}`);
+        const eventsPerSecond = Math.round(EVENTS / seconds);
+        floor ??= eventsPerSecond;
+        record({
+          payload,
+          scenario,
+          concurrency,
+          events: EVENTS,
+          eventsPerSecond,
+          msPerEvent: Number(((seconds * 1000) / EVENTS).toFixed(2)),
+          roundTripsPerEvent: Number(((requests - before) / EVENTS).toFixed(3)),
+          ofFloor: Number((eventsPerSecond / floor).toFixed(3)),
+        });
+      }
+    }
+  }
+
+  // The completion alone, against the floor's single statement: claims made beforehand, completions timed.
+  for (const [payload, makeEvent] of Object.entries(payloads)) {
+    run++;
+    const held = [];
+    for (const request of claims(makeEvent, EVENTS, `c${run}`, "lease")) {
+      const claim = await storage.claim(request);
+      held.push({ id: claim.event.id, leaseToken: claim.leaseToken });
+    }
+    const before = requests;
+    const started = performance.now();
+    await drive(held, 1, async (lease) => ((await storage.complete(lease, { now: Date.now(), durationMs: 1 })) ? 200 : 409));
+    const seconds = (performance.now() - started) / 1000;
+    record({
+      payload,
+      scenario: "storage.complete alone",
+      concurrency: 1,
+      events: EVENTS,
+      eventsPerSecond: Math.round(EVENTS / seconds),
+      msPerEvent: Number(((seconds * 1000) / EVENTS).toFixed(2)),
+      roundTripsPerEvent: Number(((requests - before) / EVENTS).toFixed(3)),
+      ofFloor: Number((Math.round(EVENTS / seconds) / (results.find((r) => r.payload === payload && r.concurrency === 1 && r.scenario.startsWith("floor"))?.eventsPerSecond ?? 1)).toFixed(3)),
+    });
+  }
+
   for (const [payload, makeEvent] of Object.entries(payloads)) {
     for (const [scenario, handler] of Object.entries(handlers)) {
       for (const concurrency of [1, 16]) {
@@ -88,19 +208,15 @@ try {
         const statuses = await drive(items, concurrency, async (r) => (await handler.handle(r)).status);
         const seconds = (performance.now() - started) / 1000;
         if (statuses.get(200) !== EVENTS) throw new Error(`${scenario}: not every event was answered 200: ${JSON.stringify([...statuses])}`);
-        const result = {
+        record({
           payload,
-          scenario,
+          scenario: `pipeline, ${scenario}`,
           concurrency,
           events: EVENTS,
           eventsPerSecond: Math.round(EVENTS / seconds),
           msPerEvent: Number(((seconds * 1000) / EVENTS).toFixed(2)),
           roundTripsPerEvent: Number(((requests - before) / EVENTS).toFixed(3)),
-        };
-        results.push(result);
-        console.log(
-          `${payload.padEnd(31)} ${scenario.padEnd(40)} ${String(concurrency).padStart(2)}-way  ${String(result.eventsPerSecond).padStart(5)} events/s  ${result.roundTripsPerEvent} round trips/event`,
-        );
+        });
       }
     }
   }
