@@ -93,16 +93,29 @@ export function createWebhookHandler<TEvent>(
   };
   const failure = (result: Processed) => errorResult(isWebhookError(result.error) ? result.error : new WebhookStorageError("Processing failed."));
 
-  const inputOf = (valid: ValidEvent<TEvent>): EventInput => ({
-    provider,
-    key: valid.key ?? `${valid.description.type}:${randomId()}`,
-    type: valid.description.type,
-    callId: valid.description.callId,
-    orgId: valid.description.orgId,
-    payload: valid.description.payload,
-    payloadText: valid.payloadText,
-    receivedAt: now(),
-  });
+  /** What is stored of an event: a valid one as described, an invalid one as the receiver named it. */
+  const inputOf = (event: ValidEvent<TEvent> | InvalidEvent): EventInput =>
+    event.kind === "valid"
+      ? {
+          provider,
+          key: event.key ?? `${event.description.type}:${randomId()}`,
+          type: event.description.type,
+          callId: event.description.callId,
+          orgId: event.description.orgId,
+          payload: event.description.payload,
+          payloadText: event.payloadText,
+          receivedAt: now(),
+        }
+      : {
+          provider,
+          key: event.key,
+          type: event.type,
+          callId: event.callId,
+          orgId: event.orgId,
+          payload: event.payload,
+          payloadText: event.payloadText,
+          receivedAt: now(),
+        };
 
   const onInvalid = async (invalid: InvalidEvent, eventId: string | null) => {
     if (!options.onInvalid) return;
@@ -132,19 +145,7 @@ export function createWebhookHandler<TEvent>(
     }
     let claim: ClaimResult;
     try {
-      claim = await processor.quarantine(
-        {
-          provider,
-          key: invalid.key,
-          type: invalid.type,
-          callId: invalid.callId,
-          orgId: invalid.orgId,
-          payload: invalid.payload,
-          payloadText: invalid.payloadText,
-          receivedAt: now(),
-        },
-        invalid.quarantine,
-      );
+      claim = await processor.quarantine(inputOf(invalid), invalid.quarantine);
     } catch (cause) {
       report(cause, about);
       throw new WebhookStorageError("The storage failed to keep the event; the provider will retry it.", { cause });
