@@ -1,5 +1,3 @@
-import { type ChildProcess, fork } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import {
   createMightyCallNativeRequest,
   createSignedRetellRequest,
@@ -8,63 +6,37 @@ import {
 } from "@callhooks/webhook-core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { stack, storageFor } from "./helpers.js";
-import type { ServerConfig, ServerReport } from "./processes/server.js";
-
-const packageDir = fileURLToPath(new URL("..", import.meta.url));
-const serverScript = fileURLToPath(new URL("./processes/server.ts", import.meta.url));
+import type { ServerConfig } from "./processes/server.js";
+import { type ServerProcess, startServerProcess, starts } from "./processes/start.js";
 const RETELL_KEY = "key_exactly_once";
 const ACCOUNTS = [
   { apiKey: "mc-key-acme-0001", orgId: "acme" },
   { apiKey: "mc-key-globex-0002", orgId: "globex" },
 ];
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-  reports: ServerReport[];
-}
+type Server = ServerProcess;
 
 const running: Server[] = [];
 afterEach(() => {
   for (const server of running.splice(0)) if (server.child.exitCode === null) server.child.kill("SIGKILL");
 });
 
-/** A receiver in its own OS process, serving real HTTP over the shared Supabase stack. */
-function startServer(config: Partial<ServerConfig>): Promise<Server> {
+async function startServer(config: Partial<ServerConfig>): Promise<Server> {
   const info = stack!;
-  const child = fork(serverScript, [], {
-    cwd: packageDir,
-    execArgv: ["--import", "tsx"],
-    env: { ...process.env, TSX_TSCONFIG_PATH: `${packageDir}/tsconfig.json` },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  const server = await startServerProcess({
+    supabaseUrl: info.supabaseUrl,
+    serviceRoleKey: info.serviceRoleKey,
+    retellApiKey: RETELL_KEY,
+    mightyCallAccounts: ACCOUNTS,
+    leaseMs: 30_000,
+    maxAttempts: 5,
+    handlerMs: 10,
+    worker: false,
+    ...config,
   });
-  const reports: ServerReport[] = [];
-  return new Promise((resolve, reject) => {
-    child.on("message", (report: ServerReport) => {
-      reports.push(report);
-      if ("listening" in report) {
-        const server = { url: report.listening, child, reports };
-        running.push(server);
-        resolve(server);
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code} before listening`)));
-    child.send({
-      supabaseUrl: info.supabaseUrl,
-      serviceRoleKey: info.serviceRoleKey,
-      retellApiKey: RETELL_KEY,
-      mightyCallAccounts: ACCOUNTS,
-      leaseMs: 30_000,
-      maxAttempts: 5,
-      handlerMs: 10,
-      worker: false,
-      ...config,
-    } satisfies ServerConfig);
-  });
+  running.push(server);
+  return server;
 }
-
-const starts = (servers: Server[]) =>
-  servers.flatMap((server) => server.reports.flatMap((report) => ("started" in report ? [report.started] : [])));
 
 /** Posts a (freshly signed) delivery; a server that is gone answers nothing. */
 async function deliver(request: () => Promise<Request> | Request): Promise<{ status: number; body: Record<string, unknown> } | undefined> {

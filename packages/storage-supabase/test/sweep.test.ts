@@ -1,14 +1,13 @@
-import { type ChildProcess, fork } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createSignedRetellRequest, retellSample } from "@callhooks/webhook-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSupabaseStorage, type SupabaseStorage } from "../src/index.js";
 import { findServerBin } from "../src/testing/postgres.js";
 import { migrationsDir, type SupabaseStack, startSupabaseStack } from "../src/testing/index.js";
 import { serviceClient } from "./helpers.js";
-import type { ServerConfig, ServerReport } from "./processes/server.js";
+import type { ServerConfig } from "./processes/server.js";
+import { type ServerProcess, startServerProcess, starts } from "./processes/start.js";
 
 /*
  * The scheduled sweep, on the real local stack: pg_cron (Debian's postgresql-15-cron, preloaded in a
@@ -19,8 +18,6 @@ import type { ServerConfig, ServerReport } from "./processes/server.js";
  */
 const bin = findServerBin();
 const pgCron = bin !== null && existsSync(join(dirname(bin), "lib", "pg_cron.so"));
-const packageDir = fileURLToPath(new URL("..", import.meta.url));
-const serverScript = fileURLToPath(new URL("./processes/server.ts", import.meta.url));
 const RETELL_KEY = "key_sweep_test";
 const WORKER_SECRET = "sweep-secret-0123456789abcdef";
 
@@ -41,54 +38,33 @@ begin
   return 1;
 end $$;`;
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-  reports: ServerReport[];
-}
+type Server = ServerProcess;
 
 describe.skipIf(!pgCron && process.env.CI !== "true")("the scheduled sweep (pg_cron → worker endpoint), where no worker runs", () => {
   let stack: SupabaseStack;
   let storage: SupabaseStorage;
   const servers: Server[] = [];
 
-  function startServer(config: Partial<ServerConfig>): Promise<Server> {
-    const child = fork(serverScript, [], {
-      cwd: packageDir,
-      execArgv: ["--import", "tsx"],
-      env: { ...process.env, TSX_TSCONFIG_PATH: `${packageDir}/tsconfig.json` },
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
+  async function startServer(config: Partial<ServerConfig>): Promise<Server> {
+    const server = await startServerProcess({
+      supabaseUrl: stack.supabaseUrl,
+      serviceRoleKey: stack.serviceRoleKey,
+      retellApiKey: RETELL_KEY,
+      mightyCallAccounts: [{ apiKey: "unused-key-0000", orgId: "unused" }],
+      leaseMs: 1_000,
+      maxAttempts: 5,
+      handlerMs: 20,
+      worker: false,
+      ...config,
     });
-    const reports: ServerReport[] = [];
-    return new Promise((resolve, reject) => {
-      child.on("message", (report: ServerReport) => {
-        reports.push(report);
-        if ("listening" in report) {
-          const server = { url: report.listening, child, reports };
-          servers.push(server);
-          resolve(server);
-        }
-      });
-      child.once("exit", (code) => reject(new Error(`server exited with ${code} before listening`)));
-      child.send({
-        supabaseUrl: stack.supabaseUrl,
-        serviceRoleKey: stack.serviceRoleKey,
-        retellApiKey: RETELL_KEY,
-        mightyCallAccounts: [{ apiKey: "unused-key-0000", orgId: "unused" }],
-        leaseMs: 1_000,
-        maxAttempts: 5,
-        handlerMs: 20,
-        worker: false,
-        ...config,
-      } satisfies ServerConfig);
-    });
+    servers.push(server);
+    return server;
   }
 
   const deliver = async (server: Server, callId: string) => {
     const response = await fetch(await createSignedRetellRequest(retellSample("call_ended", { callId }), { apiKey: RETELL_KEY, url: `${server.url}/retell` }));
     return { status: response.status, body: await response.json() };
   };
-  const starts = (server: Server) => server.reports.flatMap((r) => ("started" in r ? [r.started] : []));
 
   beforeAll(async () => {
     if (!pgCron) throw new Error("pg_cron is not installed: apt-get install postgresql-15-cron (.ci/run does)");
@@ -134,7 +110,7 @@ describe.skipIf(!pgCron && process.env.CI !== "true")("the scheduled sweep (pg_c
       const dying = await startServer({ mode: "deferred", handlerMs: 60_000 });
       const abandoned = `call_abandoned_${run}`;
       expect(await deliver(dying, abandoned)).toMatchObject({ status: 202, body: { status: "accepted" } });
-      for (let i = 0; i < 100 && starts(dying).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 100 && starts([dying]).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
       dying.child.kill("SIGKILL");
       // A queue-mode receiver leaves its event pending for a worker that never comes.
       const queueing = await startServer({ mode: "queue" });
@@ -157,8 +133,8 @@ describe.skipIf(!pgCron && process.env.CI !== "true")("the scheduled sweep (pg_c
       expect(processed.find((e) => e.callId === abandoned)?.attempts).toBe(2); // the killed run, then the sweep's
       expect(processed.find((e) => e.callId === pending)?.attempts).toBe(1);
       // The sweep's worker ran each once; no one else ran them.
-      expect(starts(worker).map((s) => s.key).sort()).toEqual([`call_ended:${abandoned}`, `call_ended:${pending}`].sort());
-      expect(starts(queueing)).toEqual([]);
+      expect(starts([worker]).map((s) => s.key).sort()).toEqual([`call_ended:${abandoned}`, `call_ended:${pending}`].sort());
+      expect(starts([queueing])).toEqual([]);
       expect(worker.reports.some((r) => "swept" in r && r.swept.status === 200)).toBe(true);
     },
     200_000,
