@@ -8,8 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mightyCallSample } from "@callhooks/webhook-core/samples";
 import { fileURLToPath } from "node:url";
-import { startEdgeFunction } from "@callhooks/storage-supabase/testing";
-import { serveEdgeFunction } from "@callhooks/test-support";
+import { serveEdgeFunction, startEdgeFunction } from "@callhooks/storage-supabase/testing";
 
 const projectDir = fileURLToPath(new URL("..", import.meta.url));
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
-import type { LocalEdgeFunction } from "@callhooks/storage-supabase/testing";
-import { curl, type ServerProcess, serveEdgeFunction } from "@callhooks/test-support";
+import { type LocalEdgeFunction, type ServedEdgeFunction, serveEdgeFunction } from "@callhooks/storage-supabase/testing";
+import { curl } from "@callhooks/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Credentials, Seeded } from "./suite.js";
 
@@ -18,7 +18,7 @@ export function documentedCommands(fn: LocalEdgeFunction, { secret, apiKey }: Cr
     (await db.from(table).select("*").eq(column, value).throwOnError()).data ?? [];
 
 describe("the four URLs MightyCall is configured with, and the old functions' documented commands", () => {
-  const served = {} as Record<(typeof OLD_FUNCTIONS)[number], ServerProcess>;
+  const served = {} as Record<(typeof OLD_FUNCTIONS)[number], ServedEdgeFunction>;
   beforeAll(async () => {
     const started = await Promise.all(
       OLD_FUNCTIONS.map((name) =>
@@ -32,7 +32,7 @@ describe("the four URLs MightyCall is configured with, and the old functions' do
       ),
     );
     OLD_FUNCTIONS.forEach((name, i) => {
-      served[name] = started[i] as ServerProcess;
+      served[name] = started[i] as ServedEdgeFunction;
     });
   });
   afterAll(() => Promise.all(Object.values(served).map((server) => server.stop())));

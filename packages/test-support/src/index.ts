@@ -1,6 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 
 export interface ServerProcessOptions {
@@ -128,56 +127,6 @@ export function nodeExample(exampleDir: string, entry: string) {
     startFailure: (env: Record<string, string>) => runExpectingFailure(server(env)),
     cli: (args: string[], env: Record<string, string>) => runCallhooks(args, { cwd: exampleDir, env }),
   };
-}
-
-/** The Deno an example installs from npm (its `deno` devDependency), else `deno` on PATH. */
-export function denoBinary(projectDir: string): string {
-  try {
-    const pkg = createRequire(join(projectDir, "package.json")).resolve("deno/package.json");
-    return join(dirname(pkg), process.platform === "win32" ? "deno.exe" : "deno");
-  } catch {
-    return "deno";
-  }
-}
-
-export interface EdgeFunctionOptions {
-  /** The Supabase project: the folder holding `supabase/functions`. */
-  projectDir: string;
-  /** The function: `supabase/functions/<name>/index.ts`. */
-  name: string;
-  /** The project's API, as Supabase sets it in every function. */
-  supabaseUrl: string;
-  serviceRoleKey: string;
-  /** The function's secrets, as `supabase secrets set` would give them. */
-  secrets?: Record<string, string>;
-}
-
-/**
- * One more Edge Function of a project, served by Deno on a free port against a stack that is
- * already running (`startEdgeFunction` from `@callhooks/storage-supabase/testing` starts the stack
- * with the first), as `supabase functions serve` serves every function of a project at once. Deno
- * runs `index.ts` unchanged; its `npm:` imports resolve from the project's node_modules.
- */
-export function serveEdgeFunction(options: EdgeFunctionOptions): Promise<ServerProcess> {
-  return startServerProcess({
-    name: `Deno serving ${options.name}`,
-    command: denoBinary(options.projectDir),
-    args: ["run", "--node-modules-dir=manual", "--allow-net", "--allow-env", "--allow-read", join("supabase", "functions", options.name, "index.ts")],
-    cwd: options.projectDir,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? options.projectDir,
-      DENO_DIR: join(options.projectDir, "node_modules", ".cache", "deno"),
-      DENO_NO_UPDATE_CHECK: "1",
-      NO_COLOR: "1",
-      // Lets the function keep Supabase's plain `Deno.serve(handler)` and still listen on a free port.
-      DENO_SERVE_ADDRESS: "tcp:127.0.0.1:0",
-      SUPABASE_URL: options.supabaseUrl,
-      SUPABASE_SERVICE_ROLE_KEY: options.serviceRoleKey,
-      ...options.secrets,
-    },
-    listening: /Listening on (http:\/\/[^\s/]+)/,
-  });
 }
 
 export { curl } from "./curl.js";

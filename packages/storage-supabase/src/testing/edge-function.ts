@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -56,63 +56,105 @@ function denoBinary(projectDir: string): string {
   }
 }
 
+export interface ServeEdgeFunctionOptions {
+  /** The Supabase project: the folder holding `supabase/functions`. */
+  projectDir: string;
+  /** The function: `supabase/functions/<name>/index.ts`. */
+  name: string;
+  /** The project's API, as Supabase sets it in every function. */
+  supabaseUrl: string;
+  serviceRoleKey: string;
+  /** The function's secrets, as `supabase secrets set` would give them. */
+  secrets?: Record<string, string>;
+  /** `host:port` to listen on; default a free port on 127.0.0.1. */
+  listen?: string;
+  /** The Deno binary; default the npm `deno` package installed in the project, else `deno` on PATH. */
+  deno?: string;
+}
+
+export interface ServedEdgeFunction {
+  url: string;
+  /** Everything the function printed so far. */
+  output(): string;
+  /** Stops Deno (the stack it talks to is the caller's). */
+  stop(): Promise<void>;
+}
+
 /**
- * Runs a Supabase Edge Function as Supabase would, on this machine and without Docker: the real
- * stack of `startSupabaseStack()` (callhooks' migration, then `sqlBefore`, then the project's
- * migrations), and Deno serving `supabase/functions/<name>/index.ts` with `SUPABASE_URL` and
- * `SUPABASE_SERVICE_ROLE_KEY` set as in a deployed function. Deno resolves the function's imports
- * through its own deno.json; `--node-modules-dir=manual` makes `npm:` specifiers resolve from the
- * project's node_modules, so nothing is downloaded.
+ * One Edge Function of a project, served by Deno against a stack that is already running, as
+ * `supabase functions serve` serves each function of a project: `index.ts` unchanged, with
+ * `SUPABASE_URL` and `SUPABASE_SERVICE_ROLE_KEY` set as in a deployed function. Deno resolves the
+ * function's imports through its own deno.json; `--node-modules-dir=manual` makes `npm:` specifiers
+ * resolve from the project's node_modules, so nothing is downloaded.
  */
-export async function startEdgeFunction(options: StartEdgeFunctionOptions): Promise<LocalEdgeFunction> {
-  const stack = await startSupabaseStack({ sql: [AUTH_USERS_STANDIN, ...(options.sqlBefore ?? []), ...projectMigrations(options.projectDir)] });
-  let child: ChildProcess | undefined;
+export async function serveEdgeFunction(options: ServeEdgeFunctionOptions): Promise<ServedEdgeFunction> {
+  const entry = join(options.projectDir, "supabase", "functions", options.name, "index.ts");
+  const child = spawn(options.deno ?? denoBinary(options.projectDir), ["run", "--node-modules-dir=manual", "--allow-net", "--allow-env", "--allow-read", entry], {
+    cwd: options.projectDir,
+    // Only what the function needs: none of this process's other secrets leak in.
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? options.projectDir,
+      DENO_DIR: join(options.projectDir, "node_modules", ".cache", "deno"),
+      DENO_NO_UPDATE_CHECK: "1",
+      NO_COLOR: "1",
+      // Lets the function keep Supabase's plain `Deno.serve(handler)` and still choose its address.
+      DENO_SERVE_ADDRESS: `tcp:${options.listen ?? "127.0.0.1:0"}`,
+      SUPABASE_URL: options.supabaseUrl,
+      SUPABASE_SERVICE_ROLE_KEY: options.serviceRoleKey,
+      ...options.secrets,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   try {
-    const entry = join(options.projectDir, "supabase", "functions", options.name, "index.ts");
-    child = spawn(options.deno ?? denoBinary(options.projectDir), ["run", "--node-modules-dir=manual", "--allow-net", "--allow-env", "--allow-read", entry], {
-      cwd: options.projectDir,
-      // Only what the function needs: none of this process's other secrets leak in.
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? options.projectDir,
-        DENO_DIR: join(options.projectDir, "node_modules", ".cache", "deno"),
-        DENO_NO_UPDATE_CHECK: "1",
-        NO_COLOR: "1",
-        // Lets the function keep Supabase's plain `Deno.serve(handler)` and still choose its address.
-        DENO_SERVE_ADDRESS: `tcp:${options.listen ?? "127.0.0.1:0"}`,
-        SUPABASE_URL: stack.supabaseUrl,
-        SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
-        ...options.secrets,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const running = child;
-    let output = "";
-    const exited = new Promise<void>((resolve) => running.once("exit", () => resolve()));
     const url = await new Promise<string>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
         output += chunk;
         const listening = /Listening on (http:\/\/[^\s/]+)/.exec(output);
         if (listening) resolve(listening[1] as string);
       };
-      running.stdout?.on("data", onData);
-      running.stderr?.on("data", onData);
-      running.once("error", reject);
-      running.once("exit", (code) => reject(new Error(`deno exited with ${code} before listening:\n${output}`)));
+      child.stdout?.on("data", onData);
+      child.stderr?.on("data", onData);
+      child.once("error", reject);
+      child.once("exit", (code) => reject(new Error(`deno exited with ${code} before listening:\n${output}`)));
     });
     return {
       url,
-      stack,
-      db: createClient(stack.supabaseUrl, stack.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false } }),
       output: () => output,
       stop: async () => {
-        if (running.exitCode === null) running.kill();
+        if (child.exitCode === null) child.kill();
         await exited;
+      },
+    };
+  } catch (error) {
+    child.kill();
+    throw error;
+  }
+}
+
+/**
+ * Runs a Supabase Edge Function as Supabase would, on this machine and without Docker: the real
+ * stack of `startSupabaseStack()` (callhooks' migrations, then `sqlBefore`, then the project's
+ * migrations), and the function served by `serveEdgeFunction`. More functions of the same project
+ * can be served against the same stack with `serveEdgeFunction({ …, supabaseUrl: fn.stack.supabaseUrl })`.
+ */
+export async function startEdgeFunction(options: StartEdgeFunctionOptions): Promise<LocalEdgeFunction> {
+  const stack = await startSupabaseStack({ sql: [AUTH_USERS_STANDIN, ...(options.sqlBefore ?? []), ...projectMigrations(options.projectDir)] });
+  try {
+    const served = await serveEdgeFunction({ ...options, supabaseUrl: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey });
+    return {
+      url: served.url,
+      stack,
+      db: createClient(stack.supabaseUrl, stack.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false } }),
+      output: served.output,
+      stop: async () => {
+        await served.stop();
         await stack.stop();
       },
     };
   } catch (error) {
-    child?.kill();
     await stack.stop();
     throw error;
   }

@@ -13,4 +13,13 @@ export { setupSupabaseStack, SUPABASE_STACK } from "./setup.js";
 export { PostgresUnavailableError } from "./postgres.js";
 export { migrationFiles, migrationSql, migrationsDir } from "./migrations.js";
 export { signJwt } from "./jwt.js";
-export { startEdgeFunction, startEdgeFunctionOrSkip, AUTH_USERS_STANDIN, type StartEdgeFunctionOptions, type LocalEdgeFunction } from "./edge-function.js";
+export {
+  startEdgeFunction,
+  startEdgeFunctionOrSkip,
+  serveEdgeFunction,
+  AUTH_USERS_STANDIN,
+  type StartEdgeFunctionOptions,
+  type LocalEdgeFunction,
+  type ServeEdgeFunctionOptions,
+  type ServedEdgeFunction,
+} from "./edge-function.js";
