@@ -47,3 +47,14 @@ function clean(value: unknown): unknown {
   }
   return copy ?? value;
 }
+
+// In JSON text, NUL and a surrogate can only appear escaped (\u0000, \ud83d…) or as a raw UTF-16 unit.
+// Any surrogate counts, paired or not: a miss here only means the tree is walked after all.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what must be found.
+const SUSPECT_TEXT = /\\u0000|\\u[dD][89a-fA-F]|[\u0000\uD800-\uDFFF]/;
+
+/**
+ * Whether a payload's JSON text (the body it was parsed from) shows that its tree holds nothing
+ * `storable` would change: one scan of a string instead of a walk over thousands of nodes.
+ */
+export const storableAsIs = (text: string | undefined): boolean => text !== undefined && !SUSPECT_TEXT.test(text);

@@ -17,7 +17,7 @@ import type {
 import type { Db, Query, QueryResult, SupabaseClientLike } from "./client.js";
 import { toStorageError } from "./errors.js";
 import { EVENT_COLUMNS, type EventRow, RECORD_COLUMNS, RECORD_TABLES, type RecordRow, isUuid, toEvent, toRecord } from "./rows.js";
-import { storable } from "./sanitize.js";
+import { storable, storableAsIs } from "./sanitize.js";
 
 export interface SupabaseStorageOptions {
   /** Your `SupabaseClient`, created with the service role (secret) key: the tables are closed to anon. */
@@ -109,9 +109,10 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
 
   const storage: SupabaseStorage = {
     async claim(request: ClaimRequest): Promise<ClaimResult> {
-      // The text is for storages that keep it instead of the tree; PostgREST is sent the tree.
-      const { payloadText: _text, ...input } = request.event;
-      const event = storable(input);
+      // PostgREST is sent the tree. Its text, when the pipeline has it, spares walking the tree for
+      // what PostgreSQL cannot store: one scan of the text says whether there is any.
+      const { payloadText, ...input } = request.event;
+      const event = storableAsIs(payloadText) ? { ...storable({ ...input, payload: null }), payload: input.payload } : storable(input);
       const data = (await run(
         "claim",
         rpc("callhooks_claim", {

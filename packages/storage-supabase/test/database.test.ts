@@ -93,6 +93,10 @@ describe.skipIf(!stack)("storage-supabase in the database", () => {
     expect(result.outcome).toBe("claimed");
     expect((await storage.getEvent(result.event.id))?.payload).toEqual({ note: "a\uFFFDb", broken: "x\uFFFDy", emoji: "ok 👍", "k\uFFFD": 1 });
     expect((await storage.getCall(p, "c"))?.fields.transcript).toBe("he\uFFFDllo");
+    // The same when the pipeline hands the body's text along: the text is what is scanned then.
+    const text = JSON.stringify(payload);
+    const withText = await storage.claim({ ...claim(p, "nul-text"), event: { ...claim(p, "nul-text").event, payload: JSON.parse(text), payloadText: text } });
+    expect((await storage.getEvent(withText.event.id))?.payload).toEqual({ note: "a\uFFFDb", broken: "x\uFFFDy", emoji: "ok 👍", "k\uFFFD": 1 });
   });
 
   it("reads a patch's data from the stored payload when it is the payload or a member of it", async () => {
