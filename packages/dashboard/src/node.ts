@@ -25,7 +25,9 @@ export function nodeHandler(dashboard: Dashboard): (req: NodeRequestLike, res: S
       .then(async (response) => {
         const body = req.method === "HEAD" ? null : Buffer.from(await response.arrayBuffer());
         res.statusCode = response.status;
-        response.headers.forEach((value, name) => res.setHeader(name, value));
+        response.headers.forEach((value, name) => {
+          res.setHeader(name, value);
+        });
         res.end(body);
       })
       .catch((error: unknown) => {
