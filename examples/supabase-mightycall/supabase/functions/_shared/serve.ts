@@ -1,3 +1,4 @@
+import { createDashboard } from "@callhooks/dashboard";
 import { createSupabaseStorage } from "@callhooks/storage-supabase";
 import { createMightyCallHandler } from "@callhooks/webhook-core";
 import { createClient } from "@supabase/supabase-js";
@@ -18,13 +19,18 @@ function env(name: string): string {
   return value;
 }
 
-/** Serves MightyCall's webhooks of both formats, whichever of the project's URLs they arrive on. */
-export function serveMightyCall(): void {
+/**
+ * Serves MightyCall's webhooks of both formats, whichever of the project's URLs they arrive on. With
+ * `consolePath` (the function's name first: Supabase passes it in the path), also the callhooks
+ * console there, behind HTTP Basic with the DASHBOARD_PASSWORD secret (off while it is unset).
+ */
+export function serveMightyCall(options: { consolePath?: string } = {}): void {
   // SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY are set by Supabase in every Edge Function.
   const db = createClient(env("SUPABASE_URL"), env("SUPABASE_SERVICE_ROLE_KEY"), {
     auth: { persistSession: false, autoRefreshToken: false },
   });
   const organizations = organizationLookups(db);
+  const storage = createSupabaseStorage({ client: db });
   // Set either secret or both; callhooks refuses to start with neither rather than accept unauthenticated events.
   const pushSecret = Deno.env.get("MIGHTYCALL_WEBHOOK_SECRET");
   const apiKey = Deno.env.get("MIGHTYCALL_API_KEY");
@@ -34,9 +40,21 @@ export function serveMightyCall(): void {
     push: pushSecret ? { secret: pushSecret, resolveOrg: organizations.forOrg, resolveIntegration: organizations.forIntegration } : undefined,
     // MightyCall's own IncomingCall…CallbackCallCompleted: the account's API key in the body; the Echo check is answered.
     native: apiKey ? { apiKey, orgFromUrl: organizations.fromUrl, resolveBusinessNumber: organizations.forNumber } : undefined,
-    storage: createSupabaseStorage({ client: db }),
+    storage,
     on: recordHandlers(db),
   });
 
-  Deno.serve(withCors((request) => mightyCall.fetch(request)));
+  const dashboardPassword = Deno.env.get("DASHBOARD_PASSWORD");
+  const dashboard =
+    options.consolePath && dashboardPassword
+      ? createDashboard({
+          storage,
+          handlers: mightyCall, // Replay runs events with this same handler
+          auth: { username: Deno.env.get("DASHBOARD_USER") ?? "admin", password: dashboardPassword },
+          basePath: options.consolePath,
+        })
+      : undefined;
+  const webhooks = withCors((request) => mightyCall.fetch(request));
+  // The console is not behind withCors: no other site may call it.
+  Deno.serve((request) => (dashboard && new URL(request.url).pathname.startsWith(dashboard.basePath) ? dashboard.fetch(request) : webhooks(request)));
 }

@@ -2,6 +2,7 @@
 // URL Retell dashboards already point at: …/functions/v1/retell-webhook. Deploy with
 // `supabase functions deploy retell-webhook --no-verify-jwt`: Retell signs its requests (checked
 // below) but sends no Supabase JWT.
+import { createDashboard } from "@callhooks/dashboard";
 import { createSupabaseStorage } from "@callhooks/storage-supabase";
 import { createRetellHandler } from "@callhooks/webhook-core";
 import { createClient } from "@supabase/supabase-js";
@@ -20,13 +21,28 @@ const db = createClient(env("SUPABASE_URL"), env("SUPABASE_SERVICE_ROLE_KEY"), {
   auth: { persistSession: false, autoRefreshToken: false },
 });
 
+const storage = createSupabaseStorage({ client: db }); // the inbox, exactly-once claims, merged call records
 const retell = createRetellHandler({
   apiKey: env("RETELL_API_KEY"), // the Retell API key with the "webhook" badge
-  storage: createSupabaseStorage({ client: db }), // the inbox, exactly-once claims, merged call records
+  storage,
   on: {
     ...campaignHandlers(db),
     call_inbound: (event, { key }) => answerInbound(db, event, key),
   },
 });
 
-Deno.serve(withCors((request) => retell.fetch(request)));
+// The callhooks console at …/functions/v1/retell-webhook/console/ (the function sees its own name
+// first in the path), behind HTTP Basic with the DASHBOARD_PASSWORD secret; off while it is unset.
+// Replay runs events with the handler above. Not behind withCors: no other site may call it.
+const dashboardPassword = Deno.env.get("DASHBOARD_PASSWORD");
+const dashboard = dashboardPassword
+  ? createDashboard({
+      storage,
+      handlers: retell,
+      auth: { username: Deno.env.get("DASHBOARD_USER") ?? "admin", password: dashboardPassword },
+      basePath: "/retell-webhook/console",
+    })
+  : undefined;
+const webhooks = withCors((request) => retell.fetch(request));
+
+Deno.serve((request) => (dashboard && new URL(request.url).pathname.startsWith(dashboard.basePath) ? dashboard.fetch(request) : webhooks(request)));
