@@ -67,7 +67,6 @@ export function describeInBrowser(name: string, options: BrowserSuiteOptions): v
       expect((await h.retell(retellSample("call_ended", { callId: call("fail") }))).status).toBe(500);
       await page.goto(`${h.url}?status=failed&call=${call("fail")}`);
       expect(await row(call("fail")).locator(".chip").textContent()).toBe("failed");
-      await shot("inbox.png");
       await row(call("fail")).getByRole("link", { name: "call_ended" }).click();
       await page.locator("#last-error").waitFor();
       expect(await page.locator("#last-error").textContent()).toContain(`CRM unreachable while saving ${call("fail")}`);
@@ -132,6 +131,7 @@ export function describeInBrowser(name: string, options: BrowserSuiteOptions): v
       expect((await h.retell(retellSample("call_started", { callId: call("live") }))).status).toBe(200);
       await row(call("live")).first().waitFor({ timeout: 20_000 });
       expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+      await shot("inbox.png");
     });
 
     it("charts: events per minute by status and handler-duration percentiles, as SVG", async () => {

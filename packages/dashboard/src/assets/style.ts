@@ -40,7 +40,7 @@ pre.error,pre.raw{white-space:pre-wrap;word-break:break-word;background:#fff4f4;
 pre.raw{background:var(--card);border-color:var(--line)}
 .issues li{margin:2px 0}
 .json{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 12px;overflow-x:auto}
-.j summary{cursor:pointer;color:var(--muted)}.j ul{list-style:none;margin:0;padding-left:18px}
+details.j{display:inline-block;vertical-align:top}.j summary{cursor:pointer;color:var(--muted)}.j ul{list-style:none;margin:0;padding-left:18px}
 .j-key{color:#7a3e9d}.j-str{color:#0b7a55;white-space:pre-wrap;word-break:break-word}.j-num{color:#1d5fd1}.j-bool,.j-null{color:#b3541e}.j-redacted{color:var(--dead)}
 .fields th{width:200px;font-weight:500}.fields .text{white-space:pre-wrap}
 .timeline{list-style:none;padding:0;margin:0;border-left:2px solid var(--line)}
