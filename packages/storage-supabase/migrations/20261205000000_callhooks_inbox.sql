@@ -33,7 +33,7 @@ create index if not exists callhooks_events_type_inbox_idx
 -- everything whatever the filter.
 create or replace function public.callhooks_event_where(p_filter jsonb)
 returns text
-language plpgsql immutable parallel safe
+language plpgsql stable parallel safe
 set search_path = ''
 as $$
 declare
