@@ -79,6 +79,26 @@ describe("charts", () => {
   });
 });
 
+describe("the event page", () => {
+  it("shows the inbound answer an event returned, its timings and its handler's run time", async () => {
+    const storage = createMemoryStorage();
+    const claimed = await storage.claim({
+      event: { provider: "retell", key: "inbound:1", type: "call_inbound", callId: null, orgId: null, payload: { event: "call_inbound" }, receivedAt: T0 },
+      records: [],
+      mode: "lease",
+      leaseMs: 30_000,
+      now: T0,
+    });
+    if (claimed.outcome !== "claimed") throw new Error("not claimed");
+    const answer = { call_inbound: { override_agent_id: "agent_after_hours" } };
+    await storage.complete({ id: claimed.event.id, leaseToken: claimed.leaseToken as string }, { response: answer, durationMs: 12, now: T0 + 15 });
+    const { text } = await page(storage, `/events/${claimed.event.id}`);
+    expect(text).toMatch(/<h2>Inbound answer<\/h2>[\s\S]*override_agent_id[\s\S]*agent_after_hours/);
+    expect(text).toContain("<th>Handler took</th><td>12 ms</td>");
+    expect(text).toContain(`<time datetime="${new Date(T0 + 15).toISOString()}">`);
+  });
+});
+
 describe("the call timeline", () => {
   const event = (key: string, type: string, receivedAt: number) => ({ id: key, key, type, receivedAt }) as StoredEvent;
 

@@ -112,7 +112,10 @@ describe("provider text is text", () => {
     expect(CONTENT_SECURITY_POLICY).not.toContain("unsafe-eval");
     expect(response.headers.get("x-frame-options")).toBe("DENY");
     expect(response.headers.get("cache-control")).toBe("no-store");
-    expect(await response.text()).not.toMatch(/<script(?![^>]*\bsrc=)/); // no inline <script>
+    const page = await response.text();
+    expect(page).not.toMatch(/<script(?![^>]*\bsrc=)/); // no inline <script>
+    // Every script, stylesheet and icon comes from the console itself: no CDN.
+    expect([...page.matchAll(/<(?:script|link)[^>]*\b(?:src|href)="([^"]*)"/g)].map((m) => m[1])).toEqual(["data:,", "./assets/dashboard.css", "./assets/dashboard.js"]);
   });
 });
 
