@@ -16,6 +16,7 @@ const memory = read("memory");
 const coldstart = read("coldstart");
 const size = read("size");
 const supabase = read("storage-supabase");
+const dashboard = read("dashboard");
 const run = read("run");
 
 // ---- formatting ---------------------------------------------------------------------------------
@@ -346,6 +347,27 @@ else {
     table(
       ["payload", "scenario", "concurrency", "events/s", "ms/event", "HTTP round trips/event"],
       supabase.results.map((r) => [r.payload, r.scenario, String(r.concurrency), int(r.eventsPerSecond), num(r.msPerEvent, 2), String(r.roundTripsPerEvent)]),
+    ),
+  );
+}
+line();
+
+// ---- dashboard ----------------------------------------------------------------------------------
+
+line("## Dashboard inbox on storage-supabase");
+line();
+if (!dashboard) line("Not run.");
+else if (dashboard.skipped) line(`Skipped: ${dashboard.skipped}.`);
+else {
+  const first = dashboard.results[0];
+  line(
+    `By packages/dashboard/bench/inbox.mjs: ${int(dashboard.events)} stored events; each page through \`dashboard.fetch\` (${dashboard.path}), the page of 50 and the counts per status under the same filters, plus the HTML; ${dashboard.results[0]?.runs} runs per row after warm-up. PostgreSQL: ${dashboard.postgres}. Budget: a page of 50 in under ${dashboard.budgetMs} ms — ${verdict(first.p95Ms < dashboard.budgetMs, false)} (newest page: median ${ms(first.medianMs)} ms, p95 ${ms(first.p95Ms)} ms).`,
+  );
+  line();
+  line(
+    table(
+      ["page", "rows", "median ms", "p95 ms", "max ms"],
+      dashboard.results.map((r) => [r.name, String(r.rows ?? "–"), ms(r.medianMs), ms(r.p95Ms), ms(r.maxMs)]),
     ),
   );
 }

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { machine } from "./lib/env.mjs";
 import { benchDir, writeResult } from "./lib/process.mjs";
 
-const FAMILIES = ["size", "coldstart", "micro", "http", "memory", "supabase"];
+const FAMILIES = ["size", "coldstart", "micro", "http", "memory", "supabase", "dashboard"];
 const arg = (name) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;

@@ -1,3 +1,6 @@
+import { randomBytes } from "node:crypto";
+import { createDashboard } from "@callhooks/dashboard";
+import { nodeHandler } from "@callhooks/dashboard/node";
 import { createMemoryStorage } from "@callhooks/storage-memory";
 import { createMightyCallHandler, createRetellHandler } from "@callhooks/webhook-core";
 import { MIGHTYCALL_CALL, RETELL_CALL, secrets, steps } from "./scenario.ts";
@@ -43,7 +46,12 @@ const mightyCall = createMightyCallHandler({
   },
 });
 
-const { baseUrl, server } = await serve({ "/webhooks/retell": retell, "/webhooks/mightycall": mightyCall });
+// The callhooks console over the same storage, behind HTTP Basic (a password made up for this run).
+const CONSOLE_PATH = "/callhooks";
+const consoleUser = { username: "demo", password: process.env.DASHBOARD_PASSWORD || randomBytes(9).toString("base64url") };
+const dashboard = createDashboard({ storage, handlers: [retell, mightyCall], auth: consoleUser, basePath: CONSOLE_PATH });
+
+const { baseUrl, server } = await serve({ "/webhooks/retell": retell, "/webhooks/mightycall": mightyCall }, { [CONSOLE_PATH]: nodeHandler(dashboard) });
 console.log(bold(`callhooks demo — Retell and MightyCall receivers on ${baseUrl} (storage: memory)\n`));
 
 let failures = 0;
@@ -73,7 +81,14 @@ console.log(bold(`\nThe merged MightyCall call record (${mightyCallRecord?.event
 console.log(mightyCallRecord?.fields);
 console.log(bold("\nEvents in storage by status:"), await storage.countEvents());
 
-server.close();
+// The console shows what just happened: the inbox lists the deliveries, behind its password.
+const consoleUrl = `${baseUrl}${CONSOLE_PATH}/`;
+const authorization = `Basic ${Buffer.from(`${consoleUser.username}:${consoleUser.password}`).toString("base64")}`;
+const inbox = await fetch(consoleUrl, { headers: { authorization } });
+const inboxPage = await inbox.text();
+const consoleOk = inbox.status === 200 && inboxPage.includes(RETELL_CALL) && (await fetch(consoleUrl)).status === 401;
+console.log(`\n${consoleOk ? green("✓") : red("✗")} the console lists the deliveries, behind its password`);
+
 const expectedRuns = 6;
 const problems = [
   failures && `${failures} step(s) answered unexpectedly`,
@@ -81,9 +96,20 @@ const problems = [
   retellCall?.fields.status !== "ended" && "the Retell call is not ended",
   !retellCall?.fields.summary && "the Retell call has no summary",
   mightyCallRecord?.fields.status !== "completed" && "the MightyCall call is not completed",
+  !consoleOk && "the console did not list the deliveries",
 ].filter(Boolean);
 if (problems.length) {
+  server.close();
   console.error(red(`\nThe demo did not go as expected: ${problems.join("; ")}.`));
   process.exit(1);
 }
 console.log(green("\nAll steps behaved as expected."));
+console.log(bold(`\nThe callhooks console: ${consoleUrl}`) + `   (user ${consoleUser.username}, password ${consoleUser.password})`);
+
+// In a terminal the demo keeps serving, to look around the console; piped (tests, CI) or with --exit, it ends here.
+if (process.stdout.isTTY && process.stdin.isTTY && !process.argv.includes("--exit")) {
+  console.log(dim("Open it in a browser to look at the events, the calls and the charts. Ctrl-C stops the demo."));
+  process.once("SIGINT", () => server.close(() => process.exit(0)));
+} else {
+  server.close();
+}

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { WebhookHandler } from "@callhooks/webhook-core";
 
 /**
@@ -6,9 +6,15 @@ import type { WebhookHandler } from "@callhooks/webhook-core";
  * it to `handler.handle`, copy the answer back. (The Express, Hono and Fastify adapters do the same
  * with their frameworks' idioms.)
  */
-export async function serve(routes: Record<string, WebhookHandler>): Promise<{ baseUrl: string; server: Server }> {
+export async function serve(
+  routes: Record<string, WebhookHandler>,
+  /** Node handlers for everything under a path (the callhooks console). */
+  mounts: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {},
+): Promise<{ baseUrl: string; server: Server }> {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
+    const mount = Object.keys(mounts).find((path) => url.pathname === path || url.pathname.startsWith(`${path}/`));
+    if (mount) return mounts[mount]?.(req, res);
     const handler = routes[url.pathname];
     if (!handler) {
       res.writeHead(404).end();

@@ -14,4 +14,6 @@ it("runs the demo end to end: every step answered as expected, one record per ca
   expect(stdout).toMatch(/forged signature \(wrong API key\)\s+401/);
   expect(stdout).toMatch(/MightyCall Echo URL check\s+200/);
   expect(stdout).toMatch(/status: 'completed'/);
+  expect(stdout).toContain("✓ the console lists the deliveries, behind its password");
+  expect(stdout).toMatch(/The callhooks console: http:\/\/127\.0\.0\.1:\d+\/callhooks\/ +\(user demo, password \S+\)/);
 }, 60_000);

@@ -1,4 +1,6 @@
 import { expressHandler } from "@callhooks/adapter-express";
+import { createDashboard } from "@callhooks/dashboard";
+import { nodeHandler } from "@callhooks/dashboard/node";
 import { createWebhookOpenApiDocument, renderWebhookDocsHtml, timingSafeEqualStrings, type WebhookHandler } from "@callhooks/webhook-core";
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from "express";
 import type { Config } from "./config.ts";
@@ -8,6 +10,8 @@ import type { Backend } from "./storage.ts";
 export const RETELL_PATH = "/api/v1/webhook/retell";
 /** Where the FastAPI + MongoDB receiver took Retell's webhooks: the same handler. */
 export const FORMER_RETELL_PATH = "/webhook";
+/** The callhooks console (inbox, events, calls, charts, Replay), when DASHBOARD_PASSWORD is set. */
+export const DASHBOARD_PATH = "/admin/callhooks";
 
 const document = createWebhookOpenApiDocument({
   paths: { retell: RETELL_PATH },
@@ -61,6 +65,13 @@ export function createApp(config: Config, backend: Backend, retell: WebhookHandl
       if (job) res.json(job);
       else res.status(404).json({ error: "not_found", details: "No call job with this id (yet)." });
     });
+  }
+
+  // Behind the app's own Basic credentials (DASHBOARD_USER / DASHBOARD_PASSWORD); Replay runs events
+  // with the same handler that received them.
+  if (config.dashboard) {
+    const dashboard = createDashboard({ storage: backend.storage, handlers: retell, auth: config.dashboard, basePath: DASHBOARD_PATH });
+    app.use(DASHBOARD_PATH, nodeHandler(dashboard));
   }
 
   // Express's default would answer with a stack trace outside production.

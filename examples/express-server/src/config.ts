@@ -22,6 +22,8 @@ export interface Config {
   apiToken: string | undefined;
   /** Log each delivery's headers and body (secrets and signatures redacted) and what became of it. */
   debug: boolean;
+  /** Basic credentials for the callhooks console at /admin/callhooks; unset: the console is off. */
+  dashboard: { username: string; password: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +89,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const debug = (read("DEBUG") ?? "false").toLowerCase();
   if (!["true", "1", "false", "0"].includes(debug)) problems.push("DEBUG must be true or false.");
 
+  const dashboardPassword = read("DASHBOARD_PASSWORD");
+  const dashboardUser = read("DASHBOARD_USER") ?? "admin";
+  if (dashboardPassword && dashboardPassword.length < 16) problems.push("DASHBOARD_PASSWORD must be at least 16 characters (e.g. openssl rand -hex 16).");
+  if (dashboardUser.includes(":")) problems.push("DASHBOARD_USER must not contain ':'.");
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -102,5 +109,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     inboundAgentId: read("INBOUND_AGENT_ID"),
     apiToken,
     debug: debug === "true" || debug === "1",
+    dashboard: dashboardPassword ? { username: dashboardUser, password: dashboardPassword } : undefined,
   };
 }

@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import { WebhookConfigError } from "@callhooks/webhook-core";
-import { createApp, FORMER_RETELL_PATH, RETELL_PATH } from "./app.ts";
+import { createApp, DASHBOARD_PATH, FORMER_RETELL_PATH, RETELL_PATH } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createRetell } from "./retell.ts";
 import { createBackend, StartupError } from "./storage.ts";
@@ -28,6 +28,7 @@ try {
   Retell webhook  ${base}${RETELL_PATH}   (also ${base}${FORMER_RETELL_PATH})
   Check it        ${base}${RETELL_PATH}/test
   Docs            ${base}/docs   (also /redoc)
+  Console         ${config.dashboard ? `${base}${DASHBOARD_PATH}/   (user ${config.dashboard.username}, DASHBOARD_PASSWORD)` : "off (set DASHBOARD_PASSWORD to turn it on)"}
 Expose it to Retell: cloudflared tunnel --url ${base}   (or: ngrok http ${port})`);
   });
   const stop = () => server.close(() => process.exit(0));

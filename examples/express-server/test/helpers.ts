@@ -4,7 +4,11 @@ import { expect, it } from "vitest";
 import { cli, type Running } from "./server.js";
 
 export const RETELL = "/api/v1/webhook/retell";
-export const keys = { apiKey: `key_${randomBytes(12).toString("hex")}`, apiToken: randomBytes(24).toString("hex") };
+export const keys = {
+  apiKey: `key_${randomBytes(12).toString("hex")}`,
+  apiToken: randomBytes(24).toString("hex"),
+  dashboardPassword: randomBytes(16).toString("hex"),
+};
 
 type CallEvent = "call_started" | "call_ended" | "call_analyzed";
 

@@ -13,7 +13,7 @@ import { type Running, startServer } from "./server.js";
 describe("express-server on the in-memory storage", () => {
   let server: Running;
   beforeAll(async () => {
-    server = await startServer({ RETELL_API_KEY: keys.apiKey, API_TOKEN: keys.apiToken });
+    server = await startServer({ RETELL_API_KEY: keys.apiKey, API_TOKEN: keys.apiToken, DASHBOARD_PASSWORD: keys.dashboardPassword });
   });
   afterAll(() => server?.stop());
 
@@ -64,9 +64,21 @@ describe("express-server on the in-memory storage", () => {
     }
   });
 
+  it("serves the callhooks console at /admin/callhooks behind DASHBOARD_PASSWORD, with the events it received", async () => {
+    expect(server.output()).toMatch(/Console +http:\/\/localhost:\d+\/admin\/callhooks\/ +\(user admin, DASHBOARD_PASSWORD\)/);
+    expect((await send(server, retellSample("call_started", { callId: "call_console" }))).status).toBe(200);
+    const refused = await fetch(`${server.url}/admin/callhooks/`);
+    expect([refused.status, await refused.text()]).toEqual([401, "Authentication required."]);
+    const authorization = `Basic ${Buffer.from(`admin:${keys.dashboardPassword}`).toString("base64")}`;
+    const inbox = await fetch(`${server.url}/admin/callhooks/?call=call_console`, { headers: { authorization } });
+    expect(inbox.status).toBe(200);
+    expect(await inbox.text()).toMatch(/call_started[\s\S]*call_console/);
+  });
+
   it("never prints a secret, nor a body (no DEBUG)", () => {
     expect(server.output()).not.toContain(keys.apiKey);
     expect(server.output()).not.toContain(keys.apiToken);
+    expect(server.output()).not.toContain(keys.dashboardPassword);
     expect(server.output()).not.toContain("debug:");
   });
 });

@@ -43,6 +43,7 @@ function supabaseSuite(title: string, stack: SupabaseStack | null, options: { ex
         SUPABASE_URL: db.supabaseUrl,
         SUPABASE_SERVICE_ROLE_KEY: db.serviceRoleKey,
         PUBLIC_URL: "https://hooks.example.com",
+        DASHBOARD_PASSWORD: keys.dashboardPassword,
       });
     });
     afterAll(async () => {
@@ -123,6 +124,16 @@ function supabaseSuite(title: string, stack: SupabaseStack | null, options: { ex
       expect((await sql("select id from call_jobs where call_id is not null order by id")).split("\n")).toEqual(expect.arrayContaining(["job_dialed", "job_in_order"]));
       // db.call_results.find({ transcript: /mañana/i })
       expect((await sql("select call_id from call_results where transcript ~* 'mañana'")).split("\n")).toContain("call_result_ended");
+    });
+
+    it("shows the events kept in Supabase in the callhooks console, behind DASHBOARD_PASSWORD", async () => {
+      const authorization = `Basic ${Buffer.from(`admin:${keys.dashboardPassword}`).toString("base64")}`;
+      expect((await fetch(`${server.url}/admin/callhooks/`)).status).toBe(401);
+      const inbox = await fetch(`${server.url}/admin/callhooks/?type=call_analyzed`, { headers: { authorization } });
+      expect(inbox.status).toBe(200);
+      const page = await inbox.text();
+      expect(page).toContain("call_analyzed");
+      expect(page).not.toContain("No events match.");
     });
 
     it("answers 500 when the database fails, so Retell delivers again, and keeps the event until a delivery succeeds", async () => {

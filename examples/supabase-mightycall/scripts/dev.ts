@@ -17,10 +17,11 @@ const given = { secret: process.env.MIGHTYCALL_WEBHOOK_SECRET, apiKey: process.e
 const secret = given.secret || `whsec_local_${randomBytes(12).toString("hex")}`;
 const apiKey = given.apiKey || randomUUID();
 const port = process.env.PORT || "8000";
+const dashboardPassword = process.env.DASHBOARD_PASSWORD || randomBytes(12).toString("hex");
 const local = await startEdgeFunction({
   projectDir,
   name: "mightycall-webhook",
-  secrets: { MIGHTYCALL_WEBHOOK_SECRET: secret, MIGHTYCALL_API_KEY: apiKey },
+  secrets: { MIGHTYCALL_WEBHOOK_SECRET: secret, MIGHTYCALL_API_KEY: apiKey, DASHBOARD_PASSWORD: dashboardPassword },
   listen: `127.0.0.1:${port}`,
 });
 const { db, stack } = local;
@@ -67,6 +68,8 @@ In another terminal, in examples/supabase-mightycall:
     ${old[0]?.url}
 
   psql "${stack.databaseUrl}" -c "table calls" -c "table mightycall_recordings" -c "table mightycall_sms_messages" -c "table mightycall_reports"
+
+The callhooks console: ${local.url}/mightycall-webhook/console/   (user admin, password ${dashboardPassword})
 
 Expose it to MightyCall: cloudflared tunnel --url ${local.url}   (or: ngrok http ${port})
 Ctrl-C stops everything and drops the database.`);

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { AUTH_USERS_STANDIN, type LocalEdgeFunction, startEdgeFunctionOrSkip, startSupabaseStack } from "@callhooks/storage-supabase/testing";
 import { describe, expect, it } from "vitest";
-import { FUNCTION, mightyCallSuite, projectDir } from "./suite.js";
+import { DASHBOARD_PASSWORD, FUNCTION, mightyCallSuite, projectDir } from "./suite.js";
 
 /*
  * A project that already runs the four hand-written MightyCall functions: their tables, with a row
@@ -18,7 +18,7 @@ const credentials = { secret: `whsec_${randomUUID().replaceAll("-", "")}`, apiKe
 const running = await startEdgeFunctionOrSkip({
   projectDir,
   name: FUNCTION,
-  secrets: { MIGHTYCALL_WEBHOOK_SECRET: credentials.secret, MIGHTYCALL_API_KEY: credentials.apiKey, CALLHOOKS_MODE: "sync" },
+  secrets: { MIGHTYCALL_WEBHOOK_SECRET: credentials.secret, MIGHTYCALL_API_KEY: credentials.apiKey, DASHBOARD_PASSWORD, CALLHOOKS_MODE: "sync" },
   sqlBefore: [existingSystem, migration],
 });
 

@@ -16,6 +16,8 @@ import { documentedCommands } from "./documented-commands.js";
 export const projectDir = fileURLToPath(new URL("..", import.meta.url));
 /** The function that takes everything on one URL; the four others are the hand-written functions' URLs. */
 export const FUNCTION = "mightycall-webhook";
+/** The console's password (the DASHBOARD_PASSWORD secret) for this run. */
+export const DASHBOARD_PASSWORD = `console_${randomUUID()}`;
 const callhooksCli = createRequire(import.meta.url).resolve("@callhooks/cli/package.json").replace(/package\.json$/, "bin/callhooks.js");
 const BUSINESS = "+12125550142"; // the business number of mightyCallSample's events
 const DOCUMENTED = "+12125551234"; // the business number of the old functions' documented examples
@@ -362,6 +364,35 @@ export function mightyCallSuite(fn: LocalEdgeFunction, { secret, apiKey }: Crede
         // Tables this migration created give anon no grant at all; an existing project's keep theirs.
         await expect(fn.stack.sql("begin; set local role anon; select count(*) from public.calls; commit;")).rejects.toThrow(/permission denied/);
       }
+    });
+  });
+
+  describe("the callhooks console at /mightycall-webhook/console/", () => {
+    const consoleUrl = `${fn.url}/mightycall-webhook/console/`;
+    const authorization = `Basic ${btoa(`admin:${DASHBOARD_PASSWORD}`)}`;
+
+    it("refuses anyone without the DASHBOARD_PASSWORD credentials, with no CORS header for other sites", async () => {
+      for (const headers of [{}, { authorization: `Basic ${btoa("admin:wrong-password")}` }] as Array<Record<string, string>>) {
+        const refused = await fetch(consoleUrl, { headers });
+        expect([refused.status, await refused.text(), refused.headers.get("access-control-allow-origin")]).toEqual([401, "Authentication required.", null]);
+      }
+    });
+
+    it("shows an organisation's call with the events that built it, and never the ApiKey they were sent with", async () => {
+      const callId = "call-console-1";
+      for (const type of ["IncomingCallCompleted", "IncomingCall"] as const) {
+        expect((await native(mightyCallSample(type, { callId }), `?integration=${integrations.acme}`)).status).toBe(200);
+      }
+      const inbox = await (await fetch(`${consoleUrl}?call=${callId}`, { headers: { authorization } })).text();
+      expect(inbox).toContain("IncomingCallCompleted");
+      const callLink = /href="\.\/(calls\/mightycall\/[^"]+)"/.exec(inbox)?.[1]?.replaceAll("&amp;", "&") as string;
+      const call = await fetch(`${consoleUrl}${callLink}`, { headers: { authorization } });
+      expect(call.status).toBe(200);
+      const page = await call.text();
+      expect(page).toMatch(/id="timeline"[\s\S]*IncomingCallCompleted[\s\S]*IncomingCall/);
+      const id = /<tr data-id="([0-9a-f-]{36})"/.exec(inbox)?.[1] as string;
+      const event = await (await fetch(`${consoleUrl}events/${id}`, { headers: { authorization } })).text();
+      for (const shown of [inbox, page, event]) expect(shown).not.toContain(apiKey);
     });
   });
 }

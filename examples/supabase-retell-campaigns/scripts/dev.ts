@@ -15,7 +15,13 @@ const projectDir = fileURLToPath(new URL("..", import.meta.url));
 // A real key (`RETELL_API_KEY=key_… pnpm dev`) lets Retell itself call the function through a tunnel.
 const apiKey = process.env.RETELL_API_KEY || `key_local_${randomBytes(12).toString("hex")}`;
 const port = process.env.PORT || "8000";
-const local = await startEdgeFunction({ projectDir, name: "retell-webhook", secrets: { RETELL_API_KEY: apiKey }, listen: `127.0.0.1:${port}` });
+const dashboardPassword = process.env.DASHBOARD_PASSWORD || randomBytes(12).toString("hex");
+const local = await startEdgeFunction({
+  projectDir,
+  name: "retell-webhook",
+  secrets: { RETELL_API_KEY: apiKey, DASHBOARD_PASSWORD: dashboardPassword },
+  listen: `127.0.0.1:${port}`,
+});
 const { db, stack } = local;
 
 const users = [randomUUID(), randomUUID()];
@@ -71,6 +77,8 @@ In another terminal, in examples/supabase-retell-campaigns:
   pnpm callhooks send call_ended --bad-signature --expect 401 --url ${local.url}
 
   psql "${stack.databaseUrl}" -c "table call_campaigns" -c "table campaign_contacts" -c "table calls" -c "table notifications"
+
+The callhooks console: ${local.url}/retell-webhook/console/   (user admin, password ${dashboardPassword})
 
 Expose it to Retell: cloudflared tunnel --url ${local.url}   (or: ngrok http ${port})
 Ctrl-C stops everything and drops the database.`);

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { AUTH_USERS_STANDIN, type LocalEdgeFunction, startEdgeFunctionOrSkip, startSupabaseStack } from "@callhooks/storage-supabase/testing";
 import { describe, expect, it } from "vitest";
-import { campaignsSuite, FUNCTION, projectDir } from "./suite.js";
+import { campaignsSuite, DASHBOARD_PASSWORD, FUNCTION, projectDir } from "./suite.js";
 
 /*
  * A project that already runs the hand-written `retell-webhook`: its tables, with a row in each
@@ -14,7 +14,7 @@ import { campaignsSuite, FUNCTION, projectDir } from "./suite.js";
 const existingSystem = readFileSync(join(projectDir, "test/fixtures/existing-retell-webhook.sql"), "utf8");
 const migration = readFileSync(join(projectDir, "supabase/migrations/20260302000000_campaigns.sql"), "utf8");
 const apiKey = `key_campaigns_${randomUUID().replaceAll("-", "")}`;
-const running = await startEdgeFunctionOrSkip({ projectDir, name: FUNCTION, secrets: { RETELL_API_KEY: apiKey, CALLHOOKS_MODE: "sync" }, sqlBefore: [existingSystem, migration] });
+const running = await startEdgeFunctionOrSkip({ projectDir, name: FUNCTION, secrets: { RETELL_API_KEY: apiKey, DASHBOARD_PASSWORD, CALLHOOKS_MODE: "sync" }, sqlBefore: [existingSystem, migration] });
 
 describe.skipIf(!running)("retell-webhook on a project that already runs the hand-written receiver", () => {
   const fn = running as LocalEdgeFunction;

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 export const projectDir = fileURLToPath(new URL("..", import.meta.url));
 export const FUNCTION = "retell-webhook";
+/** The console's password (the DASHBOARD_PASSWORD secret) for this run. */
+export const DASHBOARD_PASSWORD = `console_${randomUUID()}`;
 const callhooksCli = createRequire(import.meta.url).resolve("@callhooks/cli/package.json").replace(/package\.json$/, "bin/callhooks.js");
 
 export interface SuiteOptions {
@@ -397,6 +399,31 @@ export function campaignsSuite(fn: LocalEdgeFunction, apiKey: string, options: S
       expect(unread.some((n) => n.user_id === users.ben)).toBe(false);
       await expect(asBen("update public.notifications set title = 'x'")).rejects.toThrow(/permission denied/);
       await expect(asBen("update public.call_campaigns set processed_numbers = 0")).rejects.toThrow(/permission denied/);
+    });
+  });
+
+  describe("the callhooks console at /retell-webhook/console/", () => {
+    const consoleUrl = `${fn.url}/retell-webhook/console/`;
+    const authorization = `Basic ${btoa(`admin:${DASHBOARD_PASSWORD}`)}`;
+
+    it("refuses anyone without the DASHBOARD_PASSWORD credentials, with no CORS header for other sites", async () => {
+      for (const headers of [{}, { authorization: `Basic ${btoa("admin:wrong-password")}` }] as Array<Record<string, string>>) {
+        const refused = await fetch(consoleUrl, { headers });
+        expect([refused.status, await refused.text(), refused.headers.get("access-control-allow-origin")]).toEqual([401, "Authentication required.", null]);
+      }
+    });
+
+    it("lists the events the function received, shows a call with the events that built it, and replays one", async () => {
+      expect((await send(retellSample("call_ended", { callId: "call_console_1" }))).status).toBe(200);
+      const inbox = await fetch(`${consoleUrl}?call=call_console_1`, { headers: { authorization } });
+      expect([inbox.status, inbox.headers.get("content-type")]).toEqual([200, "text/html; charset=utf-8"]);
+      const page = await inbox.text();
+      const id = /<tr data-id="([0-9a-f-]{36})"/.exec(page)?.[1] as string;
+      expect(page).toContain("call_ended");
+      const call = await (await fetch(`${consoleUrl}calls/retell/call_console_1?org=`, { headers: { authorization } })).text();
+      expect(call).toMatch(/id="timeline"[\s\S]*call_ended/);
+      const replay = await fetch(`${consoleUrl}api/events/${id}/replay`, { method: "POST", headers: { authorization, "x-callhooks-dashboard": "1" } });
+      expect(await replay.json()).toEqual({ outcome: "processed", attempt: 2 });
     });
   });
 

@@ -4,6 +4,9 @@ import {
   type ClaimResult,
   type EventCounts,
   type EventFilter,
+  type EventSelection,
+  type EventStats,
+  type EventStatsInput,
   type EventStatus,
   type FailInput,
   type LeaseRef,
@@ -59,6 +62,24 @@ interface RecordEntry {
   record: StoredRecord;
   older: RecordEntry | undefined;
   newer: RecordEntry | undefined;
+}
+
+/** The inbox order, newest first: `(receivedAt desc, id desc)`, total since ids are unique. */
+function compareNewestFirst(a: { receivedAt: number; id: string }, b: { receivedAt: number; id: string }): number {
+  return b.receivedAt - a.receivedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+/** Continuous percentiles (PostgreSQL's `percentile_cont`), so both storages give the same figures. */
+function summarizeDurations(values: number[]): EventStats["durations"] {
+  if (values.length === 0) return { count: 0, p50: null, p90: null, p95: null, p99: null, max: null };
+  const sorted = values.sort((a, b) => a - b);
+  const at = (q: number) => {
+    const position = (sorted.length - 1) * q;
+    const low = Math.floor(position);
+    const high = Math.ceil(position);
+    return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (position - low);
+  };
+  return { count: sorted.length, p50: at(0.5), p90: at(0.9), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1] as number };
 }
 
 function newToken(): string {
@@ -308,7 +329,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     return event?.status === "processing" && leases.get(lease.id) === lease.leaseToken ? event : undefined;
   };
 
-  const matches = (event: StoredEvent, filter: EventFilter): boolean => {
+  const matches = (event: StoredEvent, filter: EventSelection): boolean => {
     const statuses = typeof filter.status === "string" ? [filter.status] : filter.status;
     const types = typeof filter.type === "string" ? [filter.type] : filter.type;
     return (
@@ -473,18 +494,39 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     async listEvents(filter: EventFilter = {}) {
       const limit = filter.limit ?? 100;
-      const out: StoredEvent[] = [];
-      for (const event of events.values()) if (matches(event, filter)) out.push(copy(event));
-      out.sort((a, b) => b.receivedAt - a.receivedAt || (a.id < b.id ? -1 : 1));
-      return out.slice(0, limit);
+      const before = filter.before;
+      const found: StoredEvent[] = [];
+      for (const event of events.values()) {
+        if (!matches(event, filter)) continue;
+        if (before && compareNewestFirst(event, before) <= 0) continue;
+        found.push(event);
+      }
+      found.sort(compareNewestFirst);
+      const page = found.slice(0, limit);
+      return filter.withPayload === false ? page.map((event) => ({ ...event, payload: null, response: null })) : page.map(copy);
     },
 
-    async countEvents(filter = {}) {
+    async countEvents(filter: EventSelection = {}) {
       const counts = Object.fromEntries(eventStatuses.map((status) => [status, 0])) as EventCounts;
-      for (const event of events.values()) {
-        if (filter.provider === undefined || event.provider === filter.provider) counts[event.status]++;
-      }
+      for (const event of events.values()) if (matches(event, filter)) counts[event.status]++;
       return counts;
+    },
+
+    async eventStats(input: EventStatsInput): Promise<EventStats> {
+      const buckets = new Map<number, EventStats["buckets"][number]>();
+      const durations: number[] = [];
+      for (const event of events.values()) {
+        if (!matches(event, input)) continue;
+        const start = input.since + Math.floor((event.receivedAt - input.since) / input.bucketMs) * input.bucketMs;
+        let bucket = buckets.get(start);
+        if (!bucket) {
+          bucket = { start, counts: {} };
+          buckets.set(start, bucket);
+        }
+        bucket.counts[event.status] = (bucket.counts[event.status] ?? 0) + 1;
+        if (event.durationMs !== null) durations.push(event.durationMs);
+      }
+      return { buckets: [...buckets.values()].sort((a, b) => a.start - b.start), durations: summarizeDurations(durations) };
     },
 
     async getRecord(kind, provider, id, orgId) {

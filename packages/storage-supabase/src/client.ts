@@ -21,6 +21,9 @@ export interface Query extends PromiseLike<QueryResult> {
   in(column: string, values: readonly unknown[]): Query;
   gte(column: string, value: unknown): Query;
   lt(column: string, value: unknown): Query;
+  lte(column: string, value: unknown): Query;
+  /** A PostgREST logic tree, e.g. `a.lt.1,b.eq.2` (either holds). */
+  or(filters: string): Query;
   order(column: string, options: { ascending: boolean }): Query;
   range(from: number, to: number): Query;
   limit(count: number): Query;

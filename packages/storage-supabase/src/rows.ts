@@ -37,6 +37,9 @@ export interface RecordRow {
 /** The columns the library reads: never `select=*`, which would also drag the generated columns along. */
 export const EVENT_COLUMNS =
   "id,provider,event_key,event_type,call_id,org_id,status,attempts,last_error,issues,duration_ms,payload,response,received_at,updated_at,processed_at,next_attempt_at,lease_expires_at";
+/** The same without the bodies (`payload`, `response`): an inbox page's rows. */
+export const EVENT_SUMMARY_COLUMNS =
+  "id,provider,event_key,event_type,call_id,org_id,status,attempts,last_error,issues,duration_ms,received_at,updated_at,processed_at,next_attempt_at,lease_expires_at";
 export const RECORD_COLUMNS = "provider,id,org_id,fields,data,versions,event_types,created_at,updated_at";
 
 export const RECORD_TABLES: Record<RecordKind, string> = {

@@ -6,6 +6,9 @@ import type {
   CompleteInput,
   EventCounts,
   EventFilter,
+  EventSelection,
+  EventStats,
+  EventStatsInput,
   FailInput,
   LeaseRef,
   RecordKind,
@@ -16,7 +19,7 @@ import type {
 } from "@callhooks/webhook-core";
 import type { Db, Query, QueryResult, SupabaseClientLike } from "./client.js";
 import { toStorageError } from "./errors.js";
-import { EVENT_COLUMNS, type EventRow, RECORD_COLUMNS, RECORD_TABLES, type RecordRow, isUuid, toEvent, toRecord } from "./rows.js";
+import { EVENT_COLUMNS, EVENT_SUMMARY_COLUMNS, type EventRow, RECORD_COLUMNS, RECORD_TABLES, type RecordRow, isUuid, toEvent, toRecord } from "./rows.js";
 import { storable, storableAsIs } from "./sanitize.js";
 
 export interface SupabaseStorageOptions {
@@ -224,12 +227,28 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
       return out;
     },
 
-    async countEvents(filter = {}) {
-      const data = await run("countEvents", rpc("callhooks_count_events", { p_provider: filter.provider ?? null }));
+    async countEvents(filter: EventSelection = {}) {
+      const data = await run("countEvents", rpc("callhooks_count_events_where", { p_filter: selection(filter) }));
       return shaped("countEvents", () => {
         const counts = data as EventCounts;
         if (typeof counts?.pending !== "number") throw new Error("unexpected count result");
         return counts;
+      });
+    },
+
+    async eventStats(input: EventStatsInput): Promise<EventStats> {
+      const { since, until, bucketMs, ...rest } = input;
+      if (!(bucketMs > 0) || !Number.isFinite(since) || !Number.isFinite(until)) {
+        throw toStorageError("eventStats", new RangeError("eventStats needs finite since and until and a positive bucketMs."));
+      }
+      const data = await run(
+        "eventStats",
+        rpc("callhooks_event_stats", { p_filter: selection(rest), p_since: since, p_until: until, p_bucket_ms: bucketMs }),
+      );
+      return shaped("eventStats", () => {
+        const stats = data as EventStats;
+        if (!Array.isArray(stats?.buckets) || typeof stats.durations?.count !== "number") throw new Error("unexpected stats result");
+        return stats;
       });
     },
 
@@ -249,7 +268,7 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
   };
 
   function eventQuery(filter: EventFilter): Query {
-    let query = db.from("callhooks_events").select(EVENT_COLUMNS);
+    let query = db.from("callhooks_events").select(filter.withPayload === false ? EVENT_SUMMARY_COLUMNS : EVENT_COLUMNS);
     if (filter.provider !== undefined) query = query.eq("provider", filter.provider);
     if (filter.status !== undefined) query = query.in("status", typeof filter.status === "string" ? [filter.status] : filter.status);
     if (filter.type !== undefined) query = query.in("event_type", typeof filter.type === "string" ? [filter.type] : filter.type);
@@ -257,7 +276,28 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
     if (filter.orgId !== undefined) query = query.eq("org_id", filter.orgId);
     if (filter.since !== undefined) query = query.gte("received_at", new Date(filter.since).toISOString());
     if (filter.until !== undefined) query = query.lt("received_at", new Date(filter.until).toISOString());
-    return query.order("received_at", { ascending: false }).order("id", { ascending: true });
+    if (filter.before !== undefined) {
+      const at = new Date(filter.before.receivedAt).toISOString();
+      // Not a UUID: no event has it, and the id order is the UUIDs' (a string would be compared as one).
+      const id = isUuid(filter.before.id) ? filter.before.id : "ffffffff-ffff-ffff-ffff-ffffffffffff";
+      // The `lte` is what the index can start from; the `or` then drops the ties already shown.
+      query = query.lte("received_at", at).or(`received_at.lt."${at}",id.lt.${id}`);
+    }
+    return query.order("received_at", { ascending: false }).order("id", { ascending: false });
+  }
+
+  /** A selection as the SQL functions read it (`callhooks_event_where`). */
+  function selection(filter: EventSelection): Record<string, unknown> {
+    const list = (value: string | readonly string[] | undefined) => (value === undefined ? undefined : typeof value === "string" ? [value] : [...value]);
+    return {
+      ...(filter.provider !== undefined && { provider: filter.provider }),
+      ...(filter.status !== undefined && { status: list(filter.status) }),
+      ...(filter.type !== undefined && { type: list(filter.type) }),
+      ...(filter.callId !== undefined && { callId: filter.callId }),
+      ...(filter.orgId !== undefined && { orgId: filter.orgId }),
+      ...(filter.since !== undefined && { since: filter.since }),
+      ...(filter.until !== undefined && { until: filter.until }),
+    };
   }
 
   return storage;

@@ -268,7 +268,18 @@ export interface CompleteInput {
   now: number;
 }
 
-export interface EventFilter {
+/**
+ * Where a page of `listEvents` ended: the last event's `receivedAt` and `id`. Events are listed in
+ * one total order, `(receivedAt desc, id desc)`, so passing it as `before` gives the next page with
+ * nothing skipped or repeated, however many events arrive meanwhile.
+ */
+export interface EventCursor {
+  receivedAt: number;
+  id: string;
+}
+
+/** What selects events: `listEvents`, `countEvents` and `eventStats` take the same fields. */
+export interface EventSelection {
   provider?: string;
   status?: EventStatus | readonly EventStatus[];
   type?: string | readonly string[];
@@ -278,8 +289,52 @@ export interface EventFilter {
   since?: number;
   /** Received before (epoch ms). */
   until?: number;
-  /** Newest first; default 100. */
+}
+
+export interface EventFilter extends EventSelection {
+  /** Only events strictly after this cursor in the order `(receivedAt desc, id desc)`: the next page. */
+  before?: EventCursor;
+  /**
+   * `false`: each event comes without its `payload` and `response` (both `null`), so that a page of an
+   * inbox does not carry every body along. Default `true`.
+   */
+  withPayload?: boolean;
+  /** Newest first (`receivedAt desc, id desc`); default 100. */
   limit?: number;
+}
+
+/** What `eventStats` summarises: events received in `[since, until)` that match the selection. */
+export interface EventStatsInput extends Omit<EventSelection, "since" | "until"> {
+  since: number;
+  until: number;
+  /** Width of each time bucket (ms), e.g. 60 000 for events per minute. */
+  bucketMs: number;
+}
+
+export interface EventStatsBucket {
+  /** The bucket's start (epoch ms): `since + k × bucketMs`. */
+  start: number;
+  /** Events received in the bucket, by their status now (statuses with none are absent or 0). */
+  counts: Partial<Record<EventStatus, number>>;
+}
+
+/**
+ * Handler run times (`StoredEvent.durationMs`) of the selected events that have one, in ms;
+ * percentiles are continuous (interpolated), all null when `count` is 0.
+ */
+export interface DurationSummary {
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+export interface EventStats {
+  /** Only the buckets that hold events, oldest first. */
+  buckets: EventStatsBucket[];
+  durations: DurationSummary;
 }
 
 export interface ClaimDueInput {
@@ -330,8 +385,16 @@ export interface WebhookStorage {
    */
   requeue(ids: readonly string[], now: number): Promise<number>;
   getEvent(id: string): Promise<StoredEvent | null>;
+  /** Newest first in the order `(receivedAt desc, id desc)`; `before` pages on, `withPayload: false` leaves bodies out. */
   listEvents(filter?: EventFilter): Promise<StoredEvent[]>;
-  countEvents(filter?: Pick<EventFilter, "provider">): Promise<EventCounts>;
+  /** How many events of each status match the selection (every status present, 0 when none). */
+  countEvents(filter?: EventSelection): Promise<EventCounts>;
+  /**
+   * Events per time bucket by status, and handler-duration percentiles, over a time range: computed
+   * where the events are (in the database), for charts. Optional: a storage without it still works
+   * everywhere; a console shows no charts for it.
+   */
+  eventStats?(input: EventStatsInput): Promise<EventStats>;
   /**
    * A merged record. Records belong to a tenant: pass the `orgId` (a handler's `context.orgId`) to
    * read that tenant's, `null` for the one without a tenant. Without `orgId`, the record of that id

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mergeRecord, recordVersion } from "../storage/merge.js";
-import type { ClaimRequest, RecordPatch, StoredRecord, WebhookStorage } from "../storage/types.js";
+import type { ClaimRequest, EventCursor, EventSelection, RecordPatch, StoredEvent, StoredRecord, WebhookStorage } from "../storage/types.js";
 import type { MightyCallNativeEvent } from "../mightycall/native-schemas.js";
 import { mightyCallNativeRecords } from "../mightycall/normalize/native.js";
 import { mightyCallSample } from "../samples/mightycall-samples.js";
@@ -507,6 +507,113 @@ export function describeStorageConformance(name: string, options: StorageConform
         expect(await keys({ since: T0 + 2, until: T0 + 4 })).toEqual(["c", "b"]);
         expect(await keys({ limit: 1 })).toEqual(["d"]);
         expect(await storage.countEvents({ provider: p })).toEqual({ pending: 1, processing: 1, processed: 2, failed: 0, dead: 0, quarantined: 0 });
+      });
+
+      it("pages newest first in one total order (receivedAt desc, id desc), nothing skipped or repeated", async () => {
+        const p = uniqueProvider();
+        const base = request(p, "x").event;
+        // Three share a millisecond: only the id can order them, and a page boundary falls among them.
+        const times = [T0 + 5, T0 + 3, T0 + 3, T0 + 3, T0 + 2, T0 + 1, T0 + 1];
+        for (const [i, receivedAt] of times.entries()) {
+          await storage.claim(request(p, `k${i}`, { mode: "complete", event: { ...base, key: `k${i}`, receivedAt } }));
+        }
+        const all = await storage.listEvents({ provider: p });
+        expect(all.map((e) => e.receivedAt)).toEqual([...times].sort((a, b) => b - a));
+        for (let i = 1; i < all.length; i++) {
+          const [newer, older] = [all[i - 1], all[i]] as [StoredEvent, StoredEvent];
+          if (newer.receivedAt === older.receivedAt) expect(newer.id > older.id).toBe(true);
+        }
+        const paged: string[] = [];
+        let before: EventCursor | undefined;
+        for (let page = 0; page < 5; page++) {
+          const events = await storage.listEvents({ provider: p, limit: 2, ...(before && { before }) });
+          paged.push(...events.map((e) => e.id));
+          const last = events.at(-1);
+          if (!last) break;
+          before = { receivedAt: last.receivedAt, id: last.id };
+        }
+        expect(paged).toEqual(all.map((e) => e.id));
+        // A cursor with filters: the next processed events older than the second one.
+        const second = all[1] as StoredEvent;
+        expect((await storage.listEvents({ provider: p, status: "processed", before: second })).map((e) => e.id)).toEqual(all.slice(2).map((e) => e.id));
+      });
+
+      it("lists without bodies when asked (withPayload: false), everything else as usual", async () => {
+        const p = uniqueProvider();
+        const claimed = await storage.claim(request(p, "k"));
+        if (claimed.outcome !== "claimed") throw new Error("not claimed");
+        await storage.complete({ id: claimed.event.id, leaseToken: claimed.leaseToken as string }, { response: { answer: 42 }, durationMs: 7, now: T0 + 1 });
+        const [full] = await storage.listEvents({ provider: p });
+        const [light] = await storage.listEvents({ provider: p, withPayload: false });
+        expect(full?.payload).toEqual(request(p, "k").event.payload);
+        expect(full?.response).toEqual({ answer: 42 });
+        expect(light).toEqual({ ...full, payload: null, response: null });
+      });
+
+      it("counts per status under the same filters as the list: type, call, organisation, time range, status", async () => {
+        const p = uniqueProvider();
+        const base = request(p, "x").event;
+        const mk = (key: string, type: string, callId: string, orgId: string | null, receivedAt: number, mode: ClaimRequest["mode"]) =>
+          storage.claim(request(p, key, { mode, event: { ...base, key, type, callId, orgId, receivedAt } }));
+        await mk("a", "call_started", "c1", "org-a", T0 + 1, "complete");
+        await mk("b", "call_ended", "c1", "org-a", T0 + 2, "pending");
+        await mk("c", "call_ended", "c2", "org-b", T0 + 3, "complete");
+        await mk("d", "call_analyzed", "c2", null, T0 + 4, "lease");
+        const none = { pending: 0, processing: 0, processed: 0, failed: 0, dead: 0, quarantined: 0 };
+        const count = (filter: EventSelection) => storage.countEvents({ provider: p, ...filter });
+        expect(await count({})).toEqual({ ...none, pending: 1, processing: 1, processed: 2 });
+        expect(await count({ type: "call_ended" })).toEqual({ ...none, pending: 1, processed: 1 });
+        expect(await count({ type: ["call_started", "call_analyzed"] })).toEqual({ ...none, processing: 1, processed: 1 });
+        expect(await count({ callId: "c1" })).toEqual({ ...none, pending: 1, processed: 1 });
+        expect(await count({ orgId: "org-b" })).toEqual({ ...none, processed: 1 });
+        expect(await count({ since: T0 + 2, until: T0 + 4 })).toEqual({ ...none, pending: 1, processed: 1 });
+        expect(await count({ status: ["processed", "processing"] })).toEqual({ ...none, processing: 1, processed: 2 });
+        expect(await count({ callId: "nope" })).toEqual(none);
+      });
+
+      it("summarises events per time bucket by status, and handler-duration percentiles (eventStats, if the storage has it)", async ({ skip }) => {
+        if (!storage.eventStats) return skip("this storage has no eventStats (optional)");
+        const p = uniqueProvider();
+        const base = request(p, "x").event;
+        const minute = 60_000;
+        // Minute 0: two processed (10 and 20 ms) and one failed (30 ms); minute 2: one processed (40 ms),
+        // one quarantined; and one event outside the range.
+        const runs: Array<[string, number, "processed" | "failed", number]> = [
+          ["a", T0 + 1_000, "processed", 10],
+          ["b", T0 + 59_999, "processed", 20],
+          ["c", T0 + 30_000, "failed", 30],
+          ["d", T0 + 2 * minute + 5, "processed", 40],
+          ["late", T0 + 10 * minute, "processed", 1_000],
+        ];
+        for (const [key, receivedAt, outcome, durationMs] of runs) {
+          const claimed = await storage.claim(request(p, key, { event: { ...base, key, receivedAt }, now: receivedAt }));
+          if (claimed.outcome !== "claimed") throw new Error("not claimed");
+          const lease = { id: claimed.event.id, leaseToken: claimed.leaseToken as string };
+          if (outcome === "processed") await storage.complete(lease, { durationMs, now: receivedAt + durationMs });
+          else await storage.fail(lease, { error: "boom", retryAt: receivedAt + minute, durationMs, now: receivedAt + durationMs });
+        }
+        await storage.claim(
+          request(p, "q", { mode: "quarantine", quarantine: { reason: "invalid", issues: [] }, event: { ...base, key: "q", receivedAt: T0 + 2 * minute + 9 } }),
+        );
+        const stats = await storage.eventStats({ provider: p, since: T0, until: T0 + 3 * minute, bucketMs: minute });
+        const counts = stats.buckets.map((bucket) => ({ start: bucket.start, counts: Object.fromEntries(Object.entries(bucket.counts).filter(([, n]) => n)) }));
+        expect(counts).toEqual([
+          { start: T0, counts: { processed: 2, failed: 1 } },
+          { start: T0 + 2 * minute, counts: { processed: 1, quarantined: 1 } },
+        ]);
+        // Continuous percentiles of 10, 20, 30, 40.
+        expect(stats.durations).toEqual({
+          count: 4,
+          p50: expect.closeTo(25, 6),
+          p90: expect.closeTo(37, 6),
+          p95: expect.closeTo(38.5, 6),
+          p99: expect.closeTo(39.7, 6),
+          max: 40,
+        });
+        const failedOnly = await storage.eventStats({ provider: p, status: "failed", since: T0, until: T0 + 3 * minute, bucketMs: minute });
+        expect(failedOnly.durations).toMatchObject({ count: 1, p50: 30, max: 30 });
+        const empty = await storage.eventStats({ provider: p, since: T0 - minute, until: T0, bucketMs: minute });
+        expect(empty).toEqual({ buckets: [], durations: { count: 0, p50: null, p90: null, p95: null, p99: null, max: null } });
       });
 
       it("returns null for what it does not have", async () => {

@@ -1,3 +1,4 @@
+import { createDashboard } from "@callhooks/dashboard";
 import { createSupabaseStorage } from "@callhooks/storage-supabase";
 import { createMightyCallHandler, createWorkerEndpoint } from "@callhooks/webhook-core";
 import { createClient } from "@supabase/supabase-js";
@@ -18,13 +19,18 @@ function env(name: string): string {
   return value;
 }
 
-/** Serves MightyCall's webhooks of both formats, whichever of the project's URLs they arrive on. */
-export function serveMightyCall(): void {
+/**
+ * Serves MightyCall's webhooks of both formats, whichever of the project's URLs they arrive on. With
+ * `consolePath` (the function's name first: Supabase passes it in the path), also the callhooks
+ * console there, behind HTTP Basic with the DASHBOARD_PASSWORD secret (off while it is unset).
+ */
+export function serveMightyCall(options: { consolePath?: string } = {}): void {
   // SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY are set by Supabase in every Edge Function.
   const db = createClient(env("SUPABASE_URL"), env("SUPABASE_SERVICE_ROLE_KEY"), {
     auth: { persistSession: false, autoRefreshToken: false },
   });
   const organizations = organizationLookups(db);
+  const storage = createSupabaseStorage({ client: db });
   // Set either secret or both; callhooks refuses to start with neither rather than accept unauthenticated events.
   const pushSecret = Deno.env.get("MIGHTYCALL_WEBHOOK_SECRET");
   const apiKey = Deno.env.get("MIGHTYCALL_API_KEY");
@@ -34,7 +40,6 @@ export function serveMightyCall(): void {
   // it dies is completed by the scheduled sweep below. CALLHOOKS_MODE=sync processes before answering.
   const mode = Deno.env.get("CALLHOOKS_MODE") ?? "deferred";
   if (mode !== "sync" && mode !== "deferred") throw new Error(`CALLHOOKS_MODE must be sync or deferred, not ${mode}`);
-  const storage = createSupabaseStorage({ client: db });
 
   const mightyCall = createMightyCallHandler({
     // call.completed, sms.*, recording.available, report.*: `Authorization: Bearer <secret>`, org_id or integration_id.
@@ -50,5 +55,22 @@ export function serveMightyCall(): void {
   const workerSecret = Deno.env.get("CALLHOOKS_WORKER_SECRET");
   const sweep = workerSecret ? createWorkerEndpoint({ storage, handlers: [mightyCall], secret: workerSecret }) : undefined;
 
-  Deno.serve(withCors((request) => (sweep && new URL(request.url).pathname.endsWith("/worker") ? sweep.fetch(request) : mightyCall.fetch(request))));
+  const dashboardPassword = Deno.env.get("DASHBOARD_PASSWORD");
+  const dashboard =
+    options.consolePath && dashboardPassword
+      ? createDashboard({
+          storage,
+          handlers: mightyCall, // Replay runs events with this same handler
+          auth: { username: Deno.env.get("DASHBOARD_USER") ?? "admin", password: dashboardPassword },
+          basePath: options.consolePath,
+        })
+      : undefined;
+  const webhooks = withCors((request) => mightyCall.fetch(request));
+  // The console is not behind withCors: no other site may call it.
+  Deno.serve((request) => {
+    const path = new URL(request.url).pathname;
+    if (dashboard && path.startsWith(dashboard.basePath)) return dashboard.fetch(request);
+    if (sweep && path.endsWith("/worker")) return sweep.fetch(request);
+    return webhooks(request);
+  });
 }

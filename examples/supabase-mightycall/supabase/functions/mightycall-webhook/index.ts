@@ -3,4 +3,5 @@
 // authenticates with its own credentials (checked in _shared/serve.ts), not a Supabase JWT.
 import { serveMightyCall } from "../_shared/serve.ts";
 
-serveMightyCall();
+// The callhooks console at …/functions/v1/mightycall-webhook/console/ (with the DASHBOARD_PASSWORD secret).
+serveMightyCall({ consolePath: "/mightycall-webhook/console" });

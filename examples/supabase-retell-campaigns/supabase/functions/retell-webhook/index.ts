@@ -2,6 +2,7 @@
 // URL Retell dashboards already point at: …/functions/v1/retell-webhook. Deploy with
 // `supabase functions deploy retell-webhook --no-verify-jwt`: Retell signs its requests (checked
 // below) but sends no Supabase JWT.
+import { createDashboard } from "@callhooks/dashboard";
 import { createSupabaseStorage } from "@callhooks/storage-supabase";
 import { createRetellHandler, createWorkerEndpoint } from "@callhooks/webhook-core";
 import { createClient } from "@supabase/supabase-js";
@@ -42,4 +43,23 @@ const retell = createRetellHandler({
 const workerSecret = Deno.env.get("CALLHOOKS_WORKER_SECRET");
 const sweep = workerSecret ? createWorkerEndpoint({ storage, handlers: [retell], secret: workerSecret }) : undefined;
 
-Deno.serve(withCors((request) => (sweep && new URL(request.url).pathname.endsWith("/worker") ? sweep.fetch(request) : retell.fetch(request))));
+// The callhooks console at …/functions/v1/retell-webhook/console/ (the function sees its own name
+// first in the path), behind HTTP Basic with the DASHBOARD_PASSWORD secret; off while it is unset.
+// Replay runs events with the handler above. Not behind withCors: no other site may call it.
+const dashboardPassword = Deno.env.get("DASHBOARD_PASSWORD");
+const dashboard = dashboardPassword
+  ? createDashboard({
+      storage,
+      handlers: retell,
+      auth: { username: Deno.env.get("DASHBOARD_USER") ?? "admin", password: dashboardPassword },
+      basePath: "/retell-webhook/console",
+    })
+  : undefined;
+const webhooks = withCors((request) => retell.fetch(request));
+
+Deno.serve((request) => {
+  const path = new URL(request.url).pathname;
+  if (dashboard && path.startsWith(dashboard.basePath)) return dashboard.fetch(request);
+  if (sweep && path.endsWith("/worker")) return sweep.fetch(request);
+  return webhooks(request);
+});
