@@ -7,7 +7,11 @@ import type { Options } from "tsup";
  *
  * No source maps: the output is not minified, so a stack trace already points at readable code with
  * the source's names, and the maps would more than double what every install downloads.
+ *
+ * Shared chunks in CommonJS too (`splitting`, which tsup enables only for ESM by default): without
+ * them every subpath's `.cjs` carries its own copy of the code it uses, so an app requiring two
+ * subpaths loads two copies, each with its own module state.
  */
 export function packageBuild(options: Options): Options {
-  return { format: ["esm", "cjs"], dts: true, clean: true, sourcemap: false, target: "es2022", platform: "neutral", ...options };
+  return { format: ["esm", "cjs"], dts: true, clean: true, sourcemap: false, splitting: true, target: "es2022", platform: "neutral", ...options };
 }
