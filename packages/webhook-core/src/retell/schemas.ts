@@ -455,10 +455,10 @@ const zodCompile = (z as unknown as { compile?: Compile }).compile;
  * An event type is compiled once it has been parsed this many times. zod's compiler turns a schema
  * into straight-line code that returns the same output as the runtime parser, and hands any input it
  * does not accept to the runtime, so errors are zod's own and the schemas above stay the only source
- * of truth. On these payloads it takes validation from ~1.5× to ~1.35× the cost of JSON.parse (a
- * 48 KB call_analyzed: ~40 µs less per event; a 1 KB call_started: ~1.5 µs less). Compiling one
- * event type blocks for ~30–45 ms once, about what a thousand 48 KB events save: hence only for types
- * that keep arriving, and never on a cold start or in a short-lived serverless instance.
+ * of truth. It makes each parse cheaper, but compiling an event type blocks the process once for
+ * about what a thousand large events save (the figures: bench/RESULTS.md, "Parse + validate"):
+ * hence only for types that keep arriving, and never on a cold start or in a short-lived serverless
+ * instance.
  */
 export const RETELL_COMPILE_AFTER = 1000;
 const seen: Partial<Record<RetellEventType, number>> = {};
