@@ -28,8 +28,12 @@ interface Named {
   mode?: Mode;
   /** Also exported from `@callhooks/webhook-core/schemas`, typed by this interface. */
   public?: boolean;
-  /** The type is written by hand from other generated ones; only checked and used to type the schema. */
-  alias?: boolean;
+  /**
+   * Where the type is declared when this entry does not declare it: `module`, by hand in the schemas'
+   * module from generated ones (`RetellEvent`); `map`, as an entry of an event map. Either way it is
+   * checked against the schema, and types the schema in `/schemas`.
+   */
+  declaredIn?: "module" | "map";
 }
 
 interface EventMap {
@@ -89,8 +93,10 @@ const SOURCES: Source[] = [
         doc: "Where a transfer goes (the transfer events' top-level `transfer_destination`).",
       },
       { name: "RetellUnknownEvent", schema: "retellUnknownEventSchema", doc: "An event type Retell added after this version: kept as sent.", public: true },
-      { name: "RetellKnownEvent", schema: "retellKnownEventSchema", doc: "", public: true, alias: true },
-      { name: "RetellEvent", schema: "retellEventSchema", doc: "", public: true, alias: true },
+      { name: "RetellCallInboundEvent", schema: "retellCallInboundSchema", doc: "", public: true, declaredIn: "map" },
+      { name: "RetellChatInboundEvent", schema: "retellChatInboundSchema", doc: "", public: true, declaredIn: "map" },
+      { name: "RetellKnownEvent", schema: "retellKnownEventSchema", doc: "", public: true, declaredIn: "module" },
+      { name: "RetellEvent", schema: "retellEventSchema", doc: "", public: true, declaredIn: "module" },
       {
         name: "RetellCallInboundResponse",
         schema: "retellCallInboundResponseSchema",
@@ -121,7 +127,17 @@ const SOURCES: Source[] = [
     out: "mightycall/types.generated.ts",
     types: [
       { name: "MightyCallMetric", schema: "mightyCallMetricSchema", doc: "One metric of a report.", public: true },
-      { name: "MightyCallPushEvent", schema: "mightyCallPushEventSchema", doc: "", public: true, alias: true },
+      { name: "MightyCallPushEvent", schema: "mightyCallPushEventSchema", doc: "", public: true, declaredIn: "module" },
+      ...(
+        [
+          ["MightyCallCallCompletedEvent", "mightyCallCallCompletedSchema"],
+          ["MightyCallSmsReceivedEvent", "mightyCallSmsReceivedSchema"],
+          ["MightyCallSmsSentEvent", "mightyCallSmsSentSchema"],
+          ["MightyCallRecordingAvailableEvent", "mightyCallRecordingAvailableSchema"],
+          ["MightyCallReportDailyEvent", "mightyCallReportDailySchema"],
+          ["MightyCallReportHourlyEvent", "mightyCallReportHourlySchema"],
+        ] as const
+      ).map(([name, schema]) => ({ name, schema, doc: "", public: true, declaredIn: "map" as const })),
     ],
     maps: [
       {
@@ -254,6 +270,7 @@ const schemaOf = (source: Source, name: string) => {
 interface Check {
   name: string;
   module: string;
+  declaredIn: "here" | "module" | "map";
   /** How the schema is reached from its module, e.g. `retellEventSchemas.call_ended`. */
   expression: string;
   mode: Mode;
@@ -267,7 +284,7 @@ export function generate(): Record<string, string> {
   const names = new Map<unknown, string>();
   // Every named schema first, so that each is referenced by name wherever it appears.
   for (const source of SOURCES) {
-    for (const named of source.types) if (!named.alias) names.set(schemaOf(source, named.schema), named.name);
+    for (const named of source.types) if (!named.declaredIn) names.set(schemaOf(source, named.schema), named.name);
     for (const map of source.maps) {
       for (const [type, schema] of Object.entries(schemaOf(source, map.schema) as Record<string, unknown>)) names.set(schema, map.entryName(type));
     }
@@ -277,8 +294,8 @@ export function generate(): Record<string, string> {
     files.set(source.out, out);
     for (const named of source.types) {
       const mode = named.mode ?? "output";
-      checks.push({ name: named.name, module: source.module, expression: named.schema, mode, public: named.public === true });
-      if (named.alias) continue;
+      checks.push({ name: named.name, module: source.module, declaredIn: named.declaredIn ?? "here", expression: named.schema, mode, public: named.public === true });
+      if (named.declaredIn) continue;
       const printer = new Printer(names, mode);
       out.push(declaration(named.name, schemaOf(source, named.schema), named.doc, printer));
     }
@@ -288,7 +305,7 @@ export function generate(): Record<string, string> {
       for (const [type, schema] of entries) {
         const name = map.entryName(type);
         out.push(declaration(name, schema, `The \`${type}\` event.`, printer));
-        checks.push({ name, module: source.module, expression: `${map.schema}[${JSON.stringify(type)}]`, mode: "output", public: false });
+        checks.push({ name, module: source.module, declaredIn: "here", expression: `${map.schema}[${JSON.stringify(type)}]`, mode: "output", public: false });
       }
       const fields = entries.map(([type]) => `  ${key(type)}: ${map.entryName(type)};`).join("\n");
       out.push(`/** ${map.doc} */\nexport interface ${map.name} {\n${fields}\n}`);
@@ -323,7 +340,7 @@ function schemasEntry(checks: Check[]): string {
   ];
   const types = new Map<string, string[]>();
   for (const check of checks.filter((c) => c.public)) {
-    const from = ["RetellKnownEvent", "RetellEvent", "MightyCallPushEvent"].includes(check.name) ? `../${check.module}.js` : typesModule(check.module);
+    const from = check.declaredIn === "module" ? `../${check.module}.js` : typesModule(check.module);
     types.set(from, [...(types.get(from) ?? []), check.name]);
   }
   const maps = SOURCES.flatMap((s) => s.maps.map((m) => ({ ...m, module: s.module })));
@@ -349,7 +366,7 @@ function typeTest(checks: Check[]): string {
   const modules = [...new Set(checks.map((c) => c.module))];
   const typeImports = new Map<string, string[]>();
   for (const check of checks) {
-    const from = ["RetellKnownEvent", "RetellEvent", "MightyCallPushEvent"].includes(check.name) ? `../src/${check.module}.js` : `../src/${check.module.split("/")[0]}/types.generated.js`;
+    const from = check.declaredIn === "module" ? `../src/${check.module}.js` : `../src/${check.module.split("/")[0]}/types.generated.js`;
     typeImports.set(from, [...(typeImports.get(from) ?? []), check.name]);
   }
   const lines = [

@@ -27,6 +27,8 @@ describe("the generated event types", () => {
     expectTypeOf<RetellChat>().toEqualTypeOf<z.output<typeof retellSchemas.retellChatSchema>>();
     expectTypeOf<RetellTransferDestination>().toEqualTypeOf<z.output<typeof retellSchemas.retellTransferDestinationSchema>>();
     expectTypeOf<RetellUnknownEvent>().toEqualTypeOf<z.output<typeof retellSchemas.retellUnknownEventSchema>>();
+    expectTypeOf<RetellCallInboundEvent>().toEqualTypeOf<z.output<typeof retellSchemas.retellCallInboundSchema>>();
+    expectTypeOf<RetellChatInboundEvent>().toEqualTypeOf<z.output<typeof retellSchemas.retellChatInboundSchema>>();
     expectTypeOf<RetellKnownEvent>().toEqualTypeOf<z.output<typeof retellSchemas.retellKnownEventSchema>>();
     expectTypeOf<RetellEvent>().toEqualTypeOf<z.output<typeof retellSchemas.retellEventSchema>>();
     expectTypeOf<RetellCallInboundResponse>().toEqualTypeOf<z.input<typeof retellSchemas.retellCallInboundResponseSchema>>();
@@ -46,6 +48,12 @@ describe("the generated event types", () => {
     expectTypeOf<RetellChatInboundEvent>().toEqualTypeOf<z.output<typeof retellSchemas.retellEventSchemas["chat_inbound"]>>();
     expectTypeOf<MightyCallMetric>().toEqualTypeOf<z.output<typeof mightycallPushSchemas.mightyCallMetricSchema>>();
     expectTypeOf<MightyCallPushEvent>().toEqualTypeOf<z.output<typeof mightycallPushSchemas.mightyCallPushEventSchema>>();
+    expectTypeOf<MightyCallCallCompletedEvent>().toEqualTypeOf<z.output<typeof mightycallPushSchemas.mightyCallCallCompletedSchema>>();
+    expectTypeOf<MightyCallSmsReceivedEvent>().toEqualTypeOf<z.output<typeof mightycallPushSchemas.mightyCallSmsReceivedSchema>>();
+    expectTypeOf<MightyCallSmsSentEvent>().toEqualTypeOf<z.output<typeof mightycallPushSchemas.mightyCallSmsSentSchema>>();
+    expectTypeOf<MightyCallRecordingAvailableEvent>().toEqualTypeOf<z.output<typeof mightycallPushSchemas.mightyCallRecordingAvailableSchema>>();
+    expectTypeOf<MightyCallReportDailyEvent>().toEqualTypeOf<z.output<typeof mightycallPushSchemas.mightyCallReportDailySchema>>();
+    expectTypeOf<MightyCallReportHourlyEvent>().toEqualTypeOf<z.output<typeof mightycallPushSchemas.mightyCallReportHourlySchema>>();
     expectTypeOf<MightyCallCallCompletedEvent>().toEqualTypeOf<z.output<typeof mightycallPushSchemas.mightyCallPushEventSchemas["call.completed"]>>();
     expectTypeOf<MightyCallSmsReceivedEvent>().toEqualTypeOf<z.output<typeof mightycallPushSchemas.mightyCallPushEventSchemas["sms.received"]>>();
     expectTypeOf<MightyCallSmsSentEvent>().toEqualTypeOf<z.output<typeof mightycallPushSchemas.mightyCallPushEventSchemas["sms.sent"]>>();
