@@ -1,4 +1,4 @@
-import { readdirSync, existsSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import type { Alias } from "vite";
@@ -17,9 +17,12 @@ export function workspaceAliases(): Alias[] {
     const src = join(packagesDir, dir, "src");
     if (!existsSync(join(src, "index.ts"))) continue;
     const name = `@callhooks/${dir}`;
-    for (const sub of readdirSync(src, { withFileTypes: true })) {
-      if (sub.isDirectory() && existsSync(join(src, sub.name, "index.ts")) && ["testing", "samples"].includes(sub.name)) {
-        aliases.push({ find: new RegExp(`^${name}/${sub.name}$`), replacement: join(src, sub.name, "index.ts") });
+    // Every subpath of the exports map whose source is `src/<subpath>/index.ts`.
+    const { exports = {} } = JSON.parse(readFileSync(join(packagesDir, dir, "package.json"), "utf8")) as { exports?: Record<string, unknown> };
+    for (const subpath of Object.keys(exports)) {
+      const sub = subpath.slice(2);
+      if (sub && existsSync(join(src, sub, "index.ts"))) {
+        aliases.push({ find: new RegExp(`^${name}/${sub}$`), replacement: join(src, sub, "index.ts") });
       }
     }
     aliases.push({ find: new RegExp(`^${name}$`), replacement: join(src, "index.ts") });

@@ -17,6 +17,7 @@ const coldstart = read("coldstart");
 const size = read("size");
 const supabase = read("storage-supabase");
 const dashboard = read("dashboard");
+const types = read("types");
 const run = read("run");
 
 // ---- formatting ---------------------------------------------------------------------------------
@@ -30,6 +31,7 @@ const withSpread = (s, f) => `${f(s.median)} <sub>${spread(s, f)}</sub>`;
 const ratio = (s) => `×${num(s.median, 2)} <sub>${num(s.min, 2)}–${num(s.max, 2)}</sub>`;
 const pct = (s) => `${num(s.median * 100, 0)} % <sub>${num(s.min * 100, 0)}–${num(s.max * 100, 0)}</sub>`;
 const kib = (bytes) => `${num(bytes / 1024, 1)} KiB`;
+const kb = (bytes) => `${num(bytes / 1000, 1)} KB`;
 const verdict = (pass, borderline) => (pass ? (borderline ? "**pass** (within noise)" : "**pass**") : borderline ? "**fail** (within noise)" : "**fail**");
 
 function table(header, rows) {
@@ -136,6 +138,33 @@ if (memory) {
     false,
   );
 }
+if (types) {
+  const [a, b] = [types.subjects.zod, types.subjects.quickstart];
+  const r = types.ratios;
+  addTarget(
+    "README quick start ≤ 1.5× the memory of a zod-only file, tsc --strict",
+    `${ratio(r.memoryUsedKiB)} (${num(b.memoryUsedMiB.median, 0)} vs ${num(a.memoryUsedMiB.median, 0)} MiB used; peak RSS ${ratio(r.maxRssKiB)})`,
+    r.memoryUsedKiB.median <= 1.5,
+    r.memoryUsedKiB.min <= 1.5 !== r.memoryUsedKiB.max <= 1.5,
+  );
+  addTarget(
+    "README quick start ≤ 1.5× the time of a zod-only file, tsc --strict",
+    `${ratio(r.totalSeconds)} (${num(b.totalSeconds.median, 2)} vs ${num(a.totalSeconds.median, 2)} s; wall ${ratio(r.wallSeconds)})`,
+    r.totalSeconds.median <= 1.5,
+    r.totalSeconds.min <= 1.5 !== r.totalSeconds.max <= 1.5,
+  );
+  const core = types.packages["webhook-core"];
+  const largest = Math.max(core.esmDeclarations, core.cjsDeclarations);
+  addTarget(
+    "webhook-core declarations < 300 KB per format",
+    `${kb(core.esmDeclarations)} (.d.ts), ${kb(core.cjsDeclarations)} (.d.cts)`,
+    largest < 300_000,
+    false,
+  );
+  const maps = Object.values(types.packages).reduce((n, p) => n + p.mapFiles, 0);
+  addTarget("no source maps in the published tarballs", `${maps} .map files in ${Object.keys(types.packages).length} tarballs`, maps === 0, false);
+}
+
 // ---- headline -----------------------------------------------------------------------------------
 
 if (micro?.sizes.large?.ratios && micro.sizes.small.ratios && http) {
@@ -329,6 +358,48 @@ if (size) {
   line("## Size (esbuild, minified, gzip -9)");
   line();
   line(table(["", "minified", "gzipped"], size.rows.map((r) => [r.label, kib(r.minifiedBytes), kib(r.gzipBytes)])));
+  line();
+}
+
+// ---- types --------------------------------------------------------------------------------------
+
+if (types) {
+  line("## Type-checking cost (tsc --strict)");
+  line();
+  line(
+    `By bench/types.mjs (\`pnpm bench:types\`): ${types.tsc}, on each file of ${types.project}. ${types.rounds} rounds, the three files alternating within each round; "×" is (b) ÷ (a) taken round by round. "used" is tsc's own \`Memory used\` (\`--extendedDiagnostics\`), "peak RSS" the process's.`,
+  );
+  line();
+  const rows = Object.values(types.subjects).map((x) => [
+    x.label,
+    withSpread(x.memoryUsedMiB, (v) => num(v, 0)),
+    withSpread(x.peakRssMiB, (v) => num(v, 0)),
+    withSpread(x.totalSeconds, (v) => num(v, 2)),
+    withSpread(x.wallSeconds, (v) => num(v, 2)),
+    int(x.files),
+    int(x.linesOfDefinitions),
+    int(x.types),
+    int(x.instantiations),
+  ]);
+  const r = types.ratios;
+  rows.push(["(b) ÷ (a)", ratio(r.memoryUsedKiB), ratio(r.maxRssKiB), ratio(r.totalSeconds), ratio(r.wallSeconds), "", "", "", ""]);
+  line(table(["", "MiB used", "peak RSS MiB", "tsc s", "wall s", "files", "lines of .d.ts", "types", "instantiations"], rows));
+  line();
+  line("What each package ships (`pnpm pack`): declarations per format, code, source maps, the tarball.");
+  line();
+  line(
+    table(
+      ["package", ".d.ts", ".d.cts", "code (.js + .cjs)", "source maps", "tarball (packed / unpacked)"],
+      Object.entries(types.packages).map(([name, p]) => [
+        `@callhooks/${name}`,
+        kb(p.esmDeclarations),
+        kb(p.cjsDeclarations),
+        kb(p.code),
+        p.mapFiles ? `${p.mapFiles} files, ${kb(p.sourceMaps)}` : "none",
+        `${kb(p.packedBytes)} / ${kb(p.unpackedBytes)}`,
+      ]),
+    ),
+  );
   line();
 }
 

@@ -3,7 +3,7 @@
 // comparison measures the library's own overhead, not a weaker validation). No storage, no
 // duplicate detection, no records: this is the floor the full pipeline is compared with.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { retellEventSchemas } from "@callhooks/webhook-core";
+import { retellEventSchemas } from "@callhooks/webhook-core/schemas";
 
 const SIGNATURE = /^v=(\d{1,16}),d=([0-9a-fA-F]{64})$/;
 const TOLERANCE_MS = 5 * 60 * 1000;

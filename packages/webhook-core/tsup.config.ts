@@ -1,4 +1,12 @@
 import { defineConfig } from "tsup";
 import { packageBuild } from "../../tsup.base.ts";
 
-export default defineConfig(packageBuild({ entry: { index: "src/index.ts", "samples/index": "src/samples/index.ts", "testing/index": "src/testing/index.ts" }, external: ["zod", "vitest"] }));
+/** One entry per subpath of the exports map: the root for apps, the others for what few apps need. */
+const subpaths = ["provider", "storage", "schemas", "openapi", "samples", "testing"];
+
+export default defineConfig(
+  packageBuild({
+    entry: { index: "src/index.ts", ...Object.fromEntries(subpaths.map((name) => [`${name}/index`, `src/${name}/index.ts`])) },
+    external: ["zod", "vitest"],
+  }),
+);

@@ -1,7 +1,8 @@
 import { expressHandler } from "@callhooks/adapter-express";
 import { createDashboard } from "@callhooks/dashboard";
 import { nodeHandler } from "@callhooks/dashboard/node";
-import { createWebhookOpenApiDocument, renderWebhookDocsHtml, timingSafeEqualStrings, type WebhookHandler } from "@callhooks/webhook-core";
+import { timingSafeEqualStrings, type WebhookHandler } from "@callhooks/webhook-core";
+import { createWebhookOpenApiDocument, renderWebhookDocsHtml } from "@callhooks/webhook-core/openapi";
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from "express";
 import type { Config } from "./config.ts";
 import { debugDeliveries } from "./debug.ts";

@@ -1,5 +1,6 @@
 import { fastifyHandler } from "@callhooks/adapter-fastify";
-import { createWebhookOpenApiDocument, renderWebhookDocsHtml, timingSafeEqualStrings, type WebhookProviderName } from "@callhooks/webhook-core";
+import { timingSafeEqualStrings } from "@callhooks/webhook-core";
+import { createWebhookOpenApiDocument, renderWebhookDocsHtml, type WebhookProviderName } from "@callhooks/webhook-core/openapi";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import type { Config } from "./config.ts";
 import { createWebhooks } from "./webhooks.ts";

@@ -1,12 +1,7 @@
 import { honoHandler } from "@callhooks/adapter-hono";
 import { createMemoryStorage } from "@callhooks/storage-memory";
-import {
-  createRetellHandler,
-  createWebhookOpenApiDocument,
-  renderWebhookDocsHtml,
-  timingSafeEqualStrings,
-  WebhookConfigError,
-} from "@callhooks/webhook-core";
+import { createRetellHandler, timingSafeEqualStrings, WebhookConfigError } from "@callhooks/webhook-core";
+import { createWebhookOpenApiDocument, renderWebhookDocsHtml } from "@callhooks/webhook-core/openapi";
 import { type Context, Hono } from "hono";
 import type { GetConnInfo } from "hono/conninfo";
 import { type Config, ConfigError } from "./config.ts";

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { RawBodyUnavailableError, WebhookPayloadTooLargeError, type WebhookHandler, type WebhookResult } from "@callhooks/webhook-core";
+import { isWebhookError, RawBodyUnavailableError, type WebhookHandler, type WebhookResult } from "@callhooks/webhook-core";
 import { ClientGoneError, drained, keptBody, readBody } from "./body.js";
 
 /** What the adapter reads from an Express 4 or 5 request (typed structurally: no `@types/express` needed). */
@@ -54,8 +54,9 @@ export function expressHandler(handler: WebhookHandler, options: ExpressHandlerO
       try {
         body ??= await readBody(req, handler.maxBodyBytes);
       } catch (error) {
-        // The rest of the body is never read: close the connection rather than drain it.
-        if (error instanceof WebhookPayloadTooLargeError) return handler.reject(error, { connection: "close" });
+        // The rest of the body is never read: close the connection rather than drain it. (By code, not
+        // class: the handler may come from another copy of the core, e.g. imported while this is required.)
+        if (isWebhookError(error) && error.code === "payload_too_large") return handler.reject(error, { connection: "close" });
         throw error;
       }
     }

@@ -22,8 +22,9 @@ export function peerAddress(c: Context, getConnInfo: GetConnInfo | undefined): s
 /**
  * Deferred work goes to `c.executionCtx.waitUntil` (Workers, Vercel Edge). Without one this declines
  * (returns false) and the handler's own `waitUntil` option, or the runtime's (Supabase Edge), is used.
- * The context is read only when work is actually deferred: outside Workers reading it throws, which
- * costs ~14 µs per request.
+ * The context is read only when work is actually deferred: outside Workers reading it throws, and
+ * building that error's stack trace on every request was the largest single cost of this adapter
+ * (bench/RESULTS.md, "Hono: its adapter").
  */
 export function waitUntilOf(c: Context): WaitUntil {
   return (promise) => {

@@ -1,5 +1,5 @@
 import { RawBodyUnavailableError, type WebhookHandler, type WebhookResult } from "@callhooks/webhook-core";
-import type { Context, Env, Handler } from "hono";
+import type { Context, Env, Handler, Hono, Schema } from "hono";
 import { getRuntimeKey } from "hono/adapter";
 import type { GetConnInfo } from "hono/conninfo";
 import { cachedBody, peerAddress, waitUntilOf } from "./context.js";
@@ -7,7 +7,14 @@ import { cachedBody, peerAddress, waitUntilOf } from "./context.js";
 /** A handler, or a factory that builds one from the context (to read secrets with `env(c)` on Workers). */
 export type WebhookHandlerSource<E extends Env = Env> = WebhookHandler | ((c: Context<E>) => WebhookHandler);
 
-export interface HonoHandlerOptions {
+export interface HonoHandlerOptions<E extends Env = Env> {
+  /**
+   * The app (or sub-app) the route is on. Only its type is used: it gives a factory's context the
+   * app's `Env`, so `env(c)` and `c.get()` are typed. (A handler built by a call, as here, cannot get
+   * it from `app.post` itself: TypeScript does not pass a route method's Env into an argument that is
+   * a generic call.) Alternatively name the Env: `honoHandler<AppEnv>((c) => …)`.
+   */
+  app?: Hono<E, Schema, string> | undefined;
   /**
    * The runtime's `getConnInfo` (`@hono/node-server/conninfo`, `hono/bun`, `hono/deno`,
    * `hono/cloudflare-workers`), for `allowedIps`. Without it the peer address is read from
@@ -48,11 +55,12 @@ function cached<E extends Env>(source: WebhookHandlerSource<E>): (c: Context<E>)
 }
 
 /**
- * A Hono route handler for a callhooks handler: `app.post("/webhooks/retell", honoHandler(retell))`.
- * Reads the body exactly once (streamed with the size limit), and hands deferred work to
- * `c.executionCtx.waitUntil` on Workers.
+ * A Hono route handler for a callhooks handler: `app.post("/webhooks/retell", honoHandler(retell))`,
+ * or for a factory reading secrets from the context: `honoHandler((c) => createRetellHandler({ apiKey:
+ * env(c).RETELL_API_KEY }), { app })`. Reads the body exactly once (streamed with the size limit), and
+ * hands deferred work to `c.executionCtx.waitUntil` on Workers.
  */
-export function honoHandler<E extends Env = Env>(source: WebhookHandlerSource<E>, options: HonoHandlerOptions = {}): Handler<E> {
+export function honoHandler<E extends Env = Env>(source: WebhookHandlerSource<E>, options: HonoHandlerOptions<E> = {}): Handler<E> {
   const handlerFor = cached(source);
   const logger = options.logger ?? console;
   let explained = false;

@@ -5,7 +5,7 @@ import { createSignedRetellRequest, retellSample, type ServedAdapter } from "@ca
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { Hono } from "hono";
 import { env } from "hono/adapter";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
 import { listen, path } from "./helpers.js";
 
 const apiKey = "key_hono_tests_0123456789";
@@ -33,6 +33,30 @@ describe("honoHandler", () => {
     for (const id of ["a", "b", "c"]) statuses.push((await app.request(await signed(undefined, id))).status);
     expect(statuses).toEqual([200, 200, 200]);
     expect(built).toBe(1);
+  });
+
+  it("gives a factory's context the app's Env when given the app, so env(c) is typed", async () => {
+    type AppEnv = { Bindings: { RETELL_API_KEY: string }; Variables: { tenant: string } };
+    const app = new Hono<AppEnv>();
+    app.use(async (c, next) => {
+      c.set("tenant", "t1");
+      await next();
+    });
+    const tenants: string[] = [];
+    app.post(
+      path,
+      honoHandler(
+        (c) => {
+          expectTypeOf(env(c).RETELL_API_KEY).toEqualTypeOf<string>();
+          expectTypeOf(c.get("tenant")).toEqualTypeOf<string>();
+          tenants.push(c.get("tenant"));
+          return createRetellHandler({ apiKey, storage: false, logger: {} });
+        },
+        { app },
+      ),
+    );
+    expect((await app.request(await signed())).status).toBe(200);
+    expect(tenants).toEqual(["t1"]);
   });
 
   it("hands deferred work to c.executionCtx.waitUntil", async () => {

@@ -100,7 +100,8 @@ export function credentialFor(
   env: Record<string, string | undefined>,
 ): string | undefined {
   if (delivery.provider === "retell") return values["api-key"] ?? env.RETELL_API_KEY;
-  if (delivery.format === "native") return values["api-key"] ?? env.MIGHTYCALL_API_KEY;
+  // Each format falls back to the other flag, so one credential flag works whichever format is sent.
+  if (delivery.format === "native") return values["api-key"] ?? env.MIGHTYCALL_API_KEY ?? values.secret;
   return values.secret ?? env.MIGHTYCALL_WEBHOOK_SECRET ?? values["api-key"];
 }
 

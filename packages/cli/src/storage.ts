@@ -42,6 +42,34 @@ async function fromModule(specifier: string, cwd: string): Promise<OpenedStorage
   return { storage: value, label: specifier };
 }
 
+const SUPABASE_PACKAGES = ["@callhooks/storage-supabase", "@supabase/supabase-js"];
+
+/** Whether `error` says that one of the Supabase packages is not installed. */
+export function isMissingSupabase(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const notFound = code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
+  return notFound && typeof message === "string" && SUPABASE_PACKAGES.some((name) => message.includes(`'${name}'`) || message.includes(`"${name}"`));
+}
+
+/**
+ * The Supabase packages are optional peers: `send` and `verify` never need them, so they are loaded
+ * only here, and an install without them gets told what to add instead of a module-resolution trace.
+ */
+export async function loadSupabase(
+  load: () => Promise<[typeof import("@supabase/supabase-js"), typeof import("@callhooks/storage-supabase")]> = () =>
+    Promise.all([import("@supabase/supabase-js"), import("@callhooks/storage-supabase")]),
+) {
+  try {
+    const [{ createClient }, { createSupabaseStorage }] = await load();
+    return { createClient, createSupabaseStorage };
+  } catch (error) {
+    if (!isMissingSupabase(error)) throw error;
+    throw new UsageError(
+      `Reading events from Supabase needs ${SUPABASE_PACKAGES.join(" and ")} beside the CLI: npm install ${SUPABASE_PACKAGES.join(" ")} (or give --storage <module>).`,
+    );
+  }
+}
+
 async function fromSupabase(url: string, key: string, schema: string | undefined): Promise<OpenedStorage> {
   let parsed: URL;
   try {
@@ -49,8 +77,7 @@ async function fromSupabase(url: string, key: string, schema: string | undefined
   } catch {
     throw new UsageError(`--supabase-url is not a URL: "${url}".`);
   }
-  // Loaded only here: `send` and `verify` must not pay for supabase-js.
-  const [{ createClient }, { createSupabaseStorage }] = await Promise.all([import("@supabase/supabase-js"), import("@callhooks/storage-supabase")]);
+  const { createClient, createSupabaseStorage } = await loadSupabase();
   const client = createClient(parsed.origin + parsed.pathname.replace(/\/$/, ""), key, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
   });

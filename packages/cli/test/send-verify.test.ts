@@ -103,6 +103,15 @@ describe("callhooks send", () => {
     expect(push.stdout + native.stdout).not.toContain(PUSH_SECRET);
   });
 
+  it("takes either credential flag for either MightyCall format, as push takes --api-key so native takes --secret", async () => {
+    const url = `${server.url}/mightycall`;
+    const native = await runCli(["send", "IncomingCallCompleted", "--url", url, "--secret", NATIVE_KEY]);
+    expect(native.stdout).toMatch(/✓ 200 IncomingCallCompleted/);
+    const push = await runCli(["send", "call.completed", "--url", url, "--api-key", PUSH_SECRET]);
+    expect(push.stdout).toMatch(/✓ 200 call\.completed/);
+    expect(native.stdout + push.stdout).not.toContain(NATIVE_KEY);
+  });
+
   it("never prints a key, even when the server echoes it back", async () => {
     const run = await runCli(["send", "call.completed", "--secret", PUSH_SECRET, "--url", `${server.url}/echo`]);
     expect(run.code).toBe(0);
@@ -155,6 +164,9 @@ describe("callhooks verify", () => {
     expect(pretty.code).toBe(1);
     expect(pretty.stdout).toContain("✗ invalid signature: signature_mismatch");
     expect(pretty.stdout).toContain("JSON.stringify(req.body)");
+    // The mismatch is explained once: the key and the bytes, each named a single time.
+    expect(pretty.stdout.match(/webhook badge/g)).toHaveLength(1);
+    expect(pretty.stdout.match(/JSON\.stringify/g)).toHaveLength(1);
     const wrongKey = await runCli(["verify", "--signature", signature, "--api-key", "another_key_123456"], { stdin: body });
     expect(wrongKey.stdout).toContain("signature_mismatch");
     expect(wrongKey.stdout).not.toContain("another_key_123456");

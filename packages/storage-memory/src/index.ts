@@ -10,7 +10,6 @@ import {
   type EventStatus,
   type FailInput,
   type LeaseRef,
-  mergeRecord,
   type RecordKind,
   type StoredEvent,
   type StoredRecord,
@@ -20,6 +19,7 @@ import {
   type QuarantineInput,
   WebhookStorageError,
 } from "@callhooks/webhook-core";
+import { mergeRecord } from "@callhooks/webhook-core/storage";
 
 export interface MemoryStorageOptions {
   /**

@@ -18,20 +18,13 @@ export {
   type ValidationIssue,
 } from "./errors.js";
 
-// Pipeline
-export { createWebhookHandler, type PipelineHandlers, type AnyEventHandler } from "./pipeline/pipeline.js";
+// What every handler takes and gives
 export { WEBHOOK_LIMITS } from "./pipeline/limits.js";
 export { observationKinds } from "./pipeline/types.js";
-export { nextAttemptAt, defaultRetryPolicy } from "./pipeline/retry.js";
-export { headerReader } from "./pipeline/http.js";
+export { defaultRetryPolicy } from "./pipeline/retry.js";
 export type {
   Awaitable,
-  AuthContext,
-  AuthInput,
-  EventDescription,
   InvalidContext,
-  InvalidDescription,
-  ProviderResponse,
   HandlerContext,
   HandlerStats,
   HeadersInput,
@@ -39,7 +32,6 @@ export type {
   Observation,
   ObservationKind,
   PipelineOptions,
-  ProviderDefinition,
   RetryPolicy,
   WaitUntil,
   RunResult,
@@ -48,8 +40,7 @@ export type {
   WebhookResult,
 } from "./pipeline/types.js";
 
-// Storage contract
-export { mergeRecord, deriveCallFields, recordVersion } from "./storage/merge.js";
+// The storage contract (helpers for storage authors: `@callhooks/webhook-core/storage`)
 export { eventStatuses, recordKinds } from "./storage/types.js";
 export type {
   CallFields,
@@ -90,6 +81,7 @@ export { defaultHmac, nodeHmac, webCryptoHmac, type HmacSha256, type HmacMessage
 export { timingSafeEqualStrings } from "./crypto/compare.js";
 
 // Retell
+export type * from "./retell/types.generated.js";
 export { createRetellHandler, type RetellHandlerOptions, type RetellHandlers, type RetellHandlerResult } from "./retell/handler.js";
 export {
   assertRetellSignature,
@@ -101,55 +93,23 @@ export {
   type RetellSignatureOptions,
   type RetellSignOptions,
 } from "./retell/signature.js";
-export { retellEventKey } from "./retell/keys.js";
-export { retellDefinition } from "./retell/definition.js";
 export {
   parseRetellEvent,
   isKnownRetellEventType,
   isKnownRetellEvent,
-  retellEventSchema,
-  retellKnownEventSchema,
-  retellUnknownEventSchema,
-  retellEventSchemas,
   retellEventTypes,
-  retellCallSchema,
-  retellPhoneCallSchema,
-  retellWebCallSchema,
-  retellChatSchema,
-  retellUtteranceSchema,
-  retellTranscriptEntrySchema,
-  retellChatMessageSchema,
-  retellCallAnalysisSchema,
-  retellCallCostSchema,
-  retellCallInboundSchema,
-  retellChatInboundSchema,
-  retellCallInboundResponseSchema,
-  retellChatInboundResponseSchema,
   retellDisconnectionReasons,
   retellCallStatuses,
   retellUserSentiments,
   type RetellEvent,
   type RetellKnownEvent,
-  type RetellUnknownEvent,
   type RetellEventType,
   type RetellEventOf,
-  type RetellEventMap,
-  type RetellCall,
-  type RetellPhoneCall,
-  type RetellWebCall,
-  type RetellChat,
-  type RetellUtterance,
-  type RetellTranscriptEntry,
-  type RetellCallAnalysis,
-  type RetellCallCost,
   type RetellDisconnectionReason,
-  type RetellCallInboundEvent,
-  type RetellChatInboundEvent,
-  type RetellCallInboundResponse,
-  type RetellChatInboundResponse,
 } from "./retell/schemas.js";
 
 // MightyCall
+export type * from "./mightycall/types.generated.js";
 export {
   createMightyCallHandler,
   MIGHTYCALL_DEFAULT_MAX_BODY_BYTES,
@@ -161,7 +121,6 @@ export {
   type MightyCallNativeAccountsOptions,
   type MightyCallNativeAccount,
 } from "./mightycall/handler.js";
-export { mightyCallDefinition, type MightyCallDefinitionOptions, type MightyCallAccountKeys } from "./mightycall/definition.js";
 export type { MightyCallPushOrgOptions, MightyCallNativeOrgOptions } from "./mightycall/org.js";
 export {
   assertMightyCallBearer,
@@ -171,7 +130,6 @@ export {
   answerMightyCallEcho,
   MIGHTYCALL_ECHO_HEADER,
 } from "./mightycall/auth.js";
-export { mightyCallEventKey, mightyCallCallId } from "./mightycall/keys.js";
 export {
   parseMightyCallEvent,
   mightyCallFormat,
@@ -186,16 +144,7 @@ export {
   type MightyCallFormat,
 } from "./mightycall/events.js";
 export {
-  mightyCallPushEventSchemas,
-  mightyCallPushEventSchema,
   mightyCallPushEventTypes,
-  mightyCallCallCompletedSchema,
-  mightyCallSmsReceivedSchema,
-  mightyCallSmsSentSchema,
-  mightyCallRecordingAvailableSchema,
-  mightyCallReportDailySchema,
-  mightyCallReportHourlySchema,
-  mightyCallMetricSchema,
   mightyCallDirections,
   mightyCallCallStatuses,
   mightyCallSmsStatuses,
@@ -206,25 +155,16 @@ export {
   type MightyCallPushEvent,
   type MightyCallPushEventType,
   type MightyCallPushEventOf,
-  type MightyCallCallCompletedEvent,
   type MightyCallSmsEvent,
-  type MightyCallRecordingAvailableEvent,
   type MightyCallReportEvent,
-  type MightyCallMetric,
   type MightyCallMetricType,
 } from "./mightycall/push-schemas.js";
 export {
-  mightyCallNativeEventSchemas,
   mightyCallNativeEventTypes,
-  mightyCallNativeBodySchema,
-  mightyCallUnknownNativeEventSchema,
   isMightyCallNativeEventType,
   type MightyCallNativeEvent,
   type MightyCallNativeEventType,
   type MightyCallNativeEventOf,
-  type MightyCallNativeEventMap,
-  type MightyCallNativeBody,
-  type MightyCallUnknownNativeEvent,
 } from "./mightycall/native-schemas.js";
 
 // Workers and replay
@@ -246,20 +186,3 @@ export type {
   WorkerOptions,
   WorkerStats,
 } from "./worker/types.js";
-
-// OpenAPI documents and their HTML rendering
-export {
-  createWebhookOpenApiDocument,
-  renderWebhookDocsHtml,
-  type WebhookOpenApiOptions,
-  type WebhookProviderName,
-  type WebhookDocsHtmlOptions,
-  type MightyCallFormatOption,
-  type JsonSchema,
-  type OpenApiDocument,
-  type OpenApiOperation,
-  type OpenApiParameter,
-  type OpenApiResponse,
-  type OpenApiSecurityScheme,
-  type OpenApiServer,
-} from "./openapi/index.js";

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { deriveCallFields, mergeRecord, recordVersion, type RecordPatch, type StoredRecord } from "@callhooks/webhook-core";
+import type { RecordPatch, StoredRecord } from "@callhooks/webhook-core";
+import { deriveCallFields, mergeRecord, recordVersion } from "@callhooks/webhook-core/storage";
 
 /*
  * mergeRecord builds `versions` in one go (an object grown name by name becomes a hash table in V8,

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { mergeRecord, nextAttemptAt, recordVersion, type RecordPatch, type StoredRecord } from "@callhooks/webhook-core";
+import type { RecordPatch, StoredRecord } from "@callhooks/webhook-core";
+import { mergeRecord, nextAttemptAt, recordVersion } from "@callhooks/webhook-core/storage";
 
 const arbValue = fc.oneof(fc.constant(null), fc.constant(undefined), fc.integer(), fc.string({ maxLength: 4 }), fc.boolean());
 const arbPatch = fc.record({

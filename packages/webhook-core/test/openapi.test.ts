@@ -5,16 +5,8 @@ import type { ValidateFunction } from "ajv";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
-import {
-  createWebhookOpenApiDocument,
-  mightyCallNativeEventTypes,
-  mightyCallPushEventTypes,
-  type OpenApiDocument,
-  parseMightyCallEvent,
-  parseRetellEvent,
-  renderWebhookDocsHtml,
-  retellEventTypes,
-} from "../src/index.js";
+import { mightyCallNativeEventTypes, mightyCallPushEventTypes, parseMightyCallEvent, parseRetellEvent, retellEventTypes } from "../src/index.js";
+import { createWebhookOpenApiDocument, type OpenApiDocument, renderWebhookDocsHtml } from "../src/openapi/index.js";
 import { retellEventSchemaName } from "../src/openapi/schemas.js";
 import { mightyCallSample, retellSample } from "../src/samples/index.js";
 import { fixturesDir, retellFixture, retellFixtures } from "./helpers.js";

@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { createMemoryStorage } from "@callhooks/storage-memory";
 import {
   createRetellHandler,
-  createWebhookHandler,
   replayEvents,
   type InvalidContext,
   type RetellHandlerOptions,
@@ -11,6 +10,7 @@ import {
   WebhookAuthenticationError,
   WebhookValidationError,
 } from "@callhooks/webhook-core";
+import { createWebhookHandler } from "@callhooks/webhook-core/provider";
 import { createSignedRetellRequest, retellSample } from "@callhooks/webhook-core/testing";
 import { describe, expect, expectTypeOf, it, vi } from "vitest";
 import { z } from "zod";

@@ -4,13 +4,11 @@ import { describe, expect, it } from "vitest";
 import {
   isKnownRetellEvent,
   parseRetellEvent,
-  retellCallInboundResponseSchema,
-  retellChatInboundResponseSchema,
-  retellEventSchema,
   retellEventTypes,
   WebhookValidationError,
   type RetellEventOf,
 } from "@callhooks/webhook-core";
+import { retellCallInboundResponseSchema, retellChatInboundResponseSchema, retellEventSchema } from "@callhooks/webhook-core/schemas";
 import { retellSample } from "@callhooks/webhook-core/testing";
 import { retellFixture, retellFixtures, retellFixturesDir } from "./helpers.ts";
 

@@ -1,8 +1,9 @@
 /**
  * HMAC-SHA256 behind a tiny interface, so the same verifier runs everywhere and tests can swap the
  * implementation. `node:crypto` is used where the runtime has it (Node, Bun, Deno, Workers with
- * `nodejs_compat`): on Node it costs ~4 µs per 1 KB body against ~56 µs for WebCrypto, whose calls
- * are asynchronous. WebCrypto, with its keys cached, is the fallback for runtimes without it.
+ * `nodejs_compat`): it answers synchronously and costs a fraction of WebCrypto, whose calls are
+ * asynchronous (bench/RESULTS.md, "Signature verification"). WebCrypto, with its keys cached, is the
+ * fallback for runtimes without it.
  */
 export type HmacMessage = string | Uint8Array;
 
@@ -27,7 +28,7 @@ export interface NodeCryptoLike {
 
 export function nodeHmac(nodeCrypto: NodeCryptoLike): HmacSha256 {
   // Each secret as a KeyObject, made once: createHmac given the string encodes it again on every
-  // call, ~0.2 µs of a ~3 µs HMAC over 1 KB. A handful per process (the configured secrets,
+  // call, a measurable share of a small body's HMAC. A handful per process (the configured secrets,
   // including rotated ones); where KeyObjects are missing or refuse a secret, the string is used.
   const keys = new Map<string, string | object>();
   const keyFor = (secret: string): string | object => {

@@ -4,7 +4,8 @@ import type { Awaitable, HandlerContext, PipelineOptions, WebhookHandler } from 
 import { normalizeSecrets, type MightyCallAccountKeys } from "./auth.js";
 import { mightyCallDefinition } from "./definition.js";
 import { isMightyCallKnownEventType, type MightyCallEventOf, type MightyCallEventType } from "./events.js";
-import type { MightyCallUnknownNativeEvent } from "./native-schemas.js";
+import { mightyCallNativeEventTypes, type MightyCallUnknownNativeEvent } from "./native-schemas.js";
+import { mightyCallPushEventTypes } from "./push-schemas.js";
 import { checkNativeOrgOptions, type MightyCallNativeOrgOptions, type MightyCallPushOrgOptions } from "./org.js";
 
 /**
@@ -12,6 +13,8 @@ import { checkNativeOrgOptions, type MightyCallNativeOrgOptions, type MightyCall
  * key is inside), so the default limit is kept far below the pipeline's 8 MiB.
  */
 export const MIGHTYCALL_DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+const KNOWN_TYPES: readonly string[] = [...mightyCallPushEventTypes, ...mightyCallNativeEventTypes];
 
 /** The `on` map: one typed handler per event name, push (`call.completed`) and native (`IncomingCallCompleted`) alike. */
 export type MightyCallHandlers = {
@@ -125,7 +128,7 @@ export function createMightyCallHandler(options: MightyCallHandlerOptions): Webh
   });
   return createWebhookHandler(
     definition,
-    { on: options.on, onUnknown: options.onUnknown, isKnown: isMightyCallKnownEventType },
+    { on: options.on, onUnknown: options.onUnknown, isKnown: isMightyCallKnownEventType, knownTypes: KNOWN_TYPES },
     { ...options, maxBodyBytes: options.maxBodyBytes ?? MIGHTYCALL_DEFAULT_MAX_BODY_BYTES },
   );
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isPlainObject, opt } from "../schema-helpers.js";
 import { MIGHTYCALL_MAX_ID_LENGTH } from "./push-schemas.js";
 import { timestampSchema } from "./time.js";
+import type { MightyCallNativeEventMap } from "./types.generated.js";
 
 /*
  * MightyCall's own call-progress webhooks: `{EventType, Body:{Id,From,To,Extension?}, Guid, ApiKey,
@@ -97,12 +98,11 @@ export const mightyCallUnknownNativeEventSchema = z.looseObject({
     .optional(),
 });
 
-export type MightyCallNativeEventOf<K extends MightyCallNativeEventType> = z.infer<(typeof mightyCallNativeEventSchemas)[K]>;
-export type MightyCallNativeEventMap = { [K in MightyCallNativeEventType]: MightyCallNativeEventOf<K> };
+export type { MightyCallNativeBody, MightyCallNativeEventMap, MightyCallUnknownNativeEvent } from "./types.generated.js";
+
+export type MightyCallNativeEventOf<K extends MightyCallNativeEventType> = MightyCallNativeEventMap[K];
 /** Any known native event. */
 export type MightyCallNativeEvent = MightyCallNativeEventMap[MightyCallNativeEventType];
-export type MightyCallNativeBody = z.infer<typeof mightyCallNativeBodySchema>;
-export type MightyCallUnknownNativeEvent = z.infer<typeof mightyCallUnknownNativeEventSchema>;
 
 export function isMightyCallNativeEventType(type: string): type is MightyCallNativeEventType {
   return (mightyCallNativeEventTypes as readonly string[]).includes(type);

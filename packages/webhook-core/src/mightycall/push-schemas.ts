@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { opt } from "../schema-helpers.js";
 import { calendarDateSchema, timestampSchema } from "./time.js";
+import type { MightyCallPushEventMap } from "./types.generated.js";
 
 /*
  * The push contract (`call.completed`, `sms.*`, `recording.available`, `report.*`): snake_case JSON
@@ -153,7 +154,6 @@ export const mightyCallPushEventSchemas = {
   "report.hourly": mightyCallReportHourlySchema,
 } as const;
 
-export type MightyCallPushEventType = keyof typeof mightyCallPushEventSchemas;
 export const mightyCallPushEventTypes = Object.keys(mightyCallPushEventSchemas) as MightyCallPushEventType[];
 
 export const mightyCallPushEventSchema = z.discriminatedUnion("event", [
@@ -165,13 +165,22 @@ export const mightyCallPushEventSchema = z.discriminatedUnion("event", [
   mightyCallReportHourlySchema,
 ]);
 
-export type MightyCallPushEventOf<K extends MightyCallPushEventType> = z.infer<(typeof mightyCallPushEventSchemas)[K]>;
-export type MightyCallPushEvent = z.infer<typeof mightyCallPushEventSchema>;
-export type MightyCallCallCompletedEvent = MightyCallPushEventOf<"call.completed">;
+export type {
+  MightyCallCallCompletedEvent,
+  MightyCallMetric,
+  MightyCallPushEventMap,
+  MightyCallRecordingAvailableEvent,
+  MightyCallReportDailyEvent,
+  MightyCallReportHourlyEvent,
+  MightyCallSmsReceivedEvent,
+  MightyCallSmsSentEvent,
+} from "./types.generated.js";
+
+export type MightyCallPushEventType = keyof MightyCallPushEventMap;
+export type MightyCallPushEventOf<K extends MightyCallPushEventType> = MightyCallPushEventMap[K];
+export type MightyCallPushEvent = MightyCallPushEventMap[MightyCallPushEventType];
 export type MightyCallSmsEvent = MightyCallPushEventOf<"sms.received" | "sms.sent">;
-export type MightyCallRecordingAvailableEvent = MightyCallPushEventOf<"recording.available">;
 export type MightyCallReportEvent = MightyCallPushEventOf<"report.daily" | "report.hourly">;
-export type MightyCallMetric = z.infer<typeof mightyCallMetricSchema>;
 export type MightyCallMetricType = (typeof mightyCallMetricTypes)[number];
 
 export function isMightyCallPushEventType(type: string): type is MightyCallPushEventType {

@@ -2,6 +2,7 @@ import { randomId } from "../crypto/compare.js";
 import { WebhookConfigError, WebhookDeadEventError, WebhookInFlightError, WebhookStorageError, isWebhookError } from "../errors.js";
 import type { ClaimResult, EventInput, StoredEvent, WebhookStorage } from "../storage/types.js";
 import { errorResult, headerReader, jsonResult, toResponse } from "./http.js";
+import { assertKnownHandlers, warnWithoutStorage } from "./checks.js";
 import { createIpCheck } from "./ip.js";
 import { consoleLogger, guarded, monotonic, reporter } from "./observe.js";
 import { createProcessor, type PipelineHandlers, type Processed } from "./process.js";
@@ -39,8 +40,9 @@ export function createWebhookHandler<TEvent>(
   handlers: PipelineHandlers,
   options: PipelineOptions = {},
 ): WebhookHandler {
-  const { storage } = options;
+  const storage = options.storage || undefined;
   const provider = definition.provider;
+  assertKnownHandlers(handlers, provider);
   const mode = options.mode ?? "sync";
   if (mode !== "sync" && !storage) {
     throw new WebhookConfigError(`mode "${mode}" needs a storage: without one, an event that fails after the answer would be lost.`);
@@ -59,11 +61,9 @@ export function createWebhookHandler<TEvent>(
     counts[kind]++;
     if (options.observe) notify({ kind, provider, durationMs: monotonic() - started, ...extra });
   };
-  const report = reporter<{ provider: string; eventType?: string; eventId?: string }>(
-    options.logger ?? consoleLogger("[callhooks]"),
-    options.onError,
-    { provider },
-  );
+  const logger = options.logger ?? consoleLogger("[callhooks]");
+  if (options.storage === undefined) warnWithoutStorage(logger, provider);
+  const report = reporter<{ provider: string; eventType?: string; eventId?: string }>(logger, options.onError, { provider });
 
   const receiver = createReceiver(definition, { maxBodyBytes, ipAllowed: createIpCheck(options) });
   const processor = createProcessor({

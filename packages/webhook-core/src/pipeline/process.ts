@@ -15,6 +15,8 @@ export interface PipelineHandlers {
   onUnknown?: AnyEventHandler | undefined;
   /** Whether `type` is one the definition knows (decides between `on` and `onUnknown`). */
   isKnown(type: string): boolean;
+  /** The known types, for the suggestion when a key of `on` names none of them. */
+  knownTypes?: readonly string[] | undefined;
 }
 
 export type Observe = (kind: ObservationKind, started: number, extra?: Omit<Observation, "kind" | "provider" | "durationMs">) => void;

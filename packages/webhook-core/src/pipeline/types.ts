@@ -205,9 +205,10 @@ export interface RetryPolicy {
 export interface PipelineOptions {
   /**
    * Where events and records are kept. Without one the handler still verifies and validates, but
-   * duplicates go undetected (handlers run for every delivery) and nothing is kept for replay.
+   * duplicates go undetected (handlers run for every delivery) and nothing is kept for replay: a
+   * handler created without one logs a warning (once per process) unless this is `false`.
    */
-  storage?: WebhookStorage | undefined;
+  storage?: WebhookStorage | false | undefined;
   /**
    * - `sync` (default): handlers run before the answer; a failure answers 500 so the provider retries.
    * - `deferred`: the event is recorded, answered 202 at once, and processed right after, through

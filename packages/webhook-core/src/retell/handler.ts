@@ -4,6 +4,7 @@ import type { Awaitable, HandlerContext, PipelineOptions, WebhookHandler } from 
 import { retellDefinition } from "./definition.js";
 import {
   isKnownRetellEventType,
+  retellEventTypes,
   type RetellCallInboundResponse,
   type RetellChatInboundResponse,
   type RetellEventOf,
@@ -61,7 +62,7 @@ export function createRetellHandler(options: RetellHandlerOptions): WebhookHandl
   });
   return createWebhookHandler(
     definition,
-    { on: options.on, onUnknown: options.onUnknown, isKnown: isKnownRetellEventType },
+    { on: options.on, onUnknown: options.onUnknown, isKnown: isKnownRetellEventType, knownTypes: retellEventTypes },
     options,
   );
 }

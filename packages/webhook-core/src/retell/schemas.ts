@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { WebhookValidationError } from "../errors.js";
 import { isPlainObject, openEnum, opt, stringRecord, toValidationError } from "../schema-helpers.js";
+import type { RetellCall, RetellEventMap, RetellUnknownEvent } from "./types.generated.js";
 
 /*
  * Retell webhook payloads, field for field after the official SDK's `PhoneCallResponse`,
@@ -17,17 +18,18 @@ import { isPlainObject, openEnum, opt, stringRecord, toValidationError } from ".
  * quarantined and can be replayed once the schemas follow it.
  */
 
-const word = z.looseObject({ word: opt(z.string()), start: opt(z.number()), end: opt(z.number()) });
+/** One word of a transcript, with its timing in seconds. */
+export const retellTranscriptWordSchema = z.looseObject({ word: opt(z.string()), start: opt(z.number()), end: opt(z.number()) });
 
 const speakerRole = openEnum(["agent", "user", "transfer_target"]);
 
 export const retellTranscriptEntrySchema = z.looseObject({
   role: speakerRole,
   content: opt(z.string()),
-  words: opt(z.array(word)),
+  words: opt(z.array(retellTranscriptWordSchema)),
 });
 
-const multimedia = z.looseObject({ url: z.string(), summary: opt(z.string()) });
+export const retellMultimediaSchema = z.looseObject({ url: z.string(), summary: opt(z.string()) });
 
 const toolCallInvocation = z.looseObject({
   role: z.literal("tool_call_invocation"),
@@ -55,7 +57,7 @@ const nodeTransition = z.looseObject({
 const spokenUtterance = z.looseObject({
   role: z.enum(["agent", "user", "transfer_target"]),
   content: z.string(),
-  words: opt(z.array(word)),
+  words: opt(z.array(retellTranscriptWordSchema)),
 });
 
 /**
@@ -69,13 +71,13 @@ export const retellUtteranceSchema = z.union([
     toolCallResult,
     nodeTransition,
     z.looseObject({ role: z.literal("dtmf"), digit: z.string() }),
-    z.looseObject({ role: z.literal("sms"), content: z.string(), time_sec: z.number(), multimedia: opt(z.array(multimedia)) }),
+    z.looseObject({ role: z.literal("sms"), content: z.string(), time_sec: z.number(), multimedia: opt(z.array(retellMultimediaSchema)) }),
     z.looseObject({ role: z.literal("injected"), content: z.string(), time_sec: opt(z.number()) }),
   ]),
   z.looseObject({ role: z.string() }),
 ]);
 
-const latencyStats = z.looseObject({
+export const retellLatencyStatsSchema = z.looseObject({
   min: opt(z.number()),
   max: opt(z.number()),
   num: opt(z.number()),
@@ -86,7 +88,7 @@ const latencyStats = z.looseObject({
   values: opt(z.array(z.number())),
 });
 
-const productCost = z.looseObject({
+export const retellProductCostSchema = z.looseObject({
   product: opt(z.string()),
   /** Cents. */
   cost: opt(z.number()),
@@ -108,7 +110,7 @@ export const retellCallAnalysisSchema = z.looseObject({
 
 /** Calls that never connected carry `{ combined_cost: 0 }` or `{ product_costs: [], combined_cost: 0 }` only. */
 export const retellCallCostSchema = z.looseObject({
-  product_costs: opt(z.array(productCost)),
+  product_costs: opt(z.array(retellProductCostSchema)),
   total_duration_seconds: opt(z.number()),
   total_duration_unit_price: opt(z.number()),
   /** Cents. */
@@ -154,6 +156,17 @@ export const retellDisconnectionReasons = [
 
 export const retellCallStatuses = ["registered", "not_connected", "ongoing", "ended", "error"] as const;
 
+/** Latency of each stage of a call, in milliseconds. */
+export const retellCallLatencySchema = z.looseObject({
+  e2e: opt(retellLatencyStatsSchema),
+  asr: opt(retellLatencyStatsSchema),
+  llm: opt(retellLatencyStatsSchema),
+  llm_websocket_network_rtt: opt(retellLatencyStatsSchema),
+  tts: opt(retellLatencyStatsSchema),
+  knowledge_base: opt(retellLatencyStatsSchema),
+  s2s: opt(retellLatencyStatsSchema),
+});
+
 /** Fields shared by phone and web calls (`PhoneCallResponse` ∩ `WebCallResponse`). */
 const callFields = {
   call_id: z.string().min(1),
@@ -189,17 +202,7 @@ const callFields = {
   transfer_destination: opt(z.string()),
   /** Epoch milliseconds. */
   transfer_end_timestamp: opt(z.number()),
-  latency: opt(
-    z.looseObject({
-      e2e: opt(latencyStats),
-      asr: opt(latencyStats),
-      llm: opt(latencyStats),
-      llm_websocket_network_rtt: opt(latencyStats),
-      tts: opt(latencyStats),
-      knowledge_base: opt(latencyStats),
-      s2s: opt(latencyStats),
-    }),
-  ),
+  latency: opt(retellCallLatencySchema),
   call_cost: opt(retellCallCostSchema),
   llm_token_usage: opt(z.looseObject({ values: opt(z.array(z.number())), average: opt(z.number()), num_requests: opt(z.number()) })),
   call_analysis: opt(retellCallAnalysisSchema),
@@ -233,7 +236,7 @@ const chatMessageMeta = { message_id: opt(z.string()), created_timestamp: opt(z.
 
 export const retellChatMessageSchema = z.union([
   z.discriminatedUnion("role", [
-    z.looseObject({ ...chatMessageMeta, role: z.enum(["agent", "user"]), content: z.string(), multimedia: opt(z.array(multimedia)) }),
+    z.looseObject({ ...chatMessageMeta, role: z.enum(["agent", "user"]), content: z.string(), multimedia: opt(z.array(retellMultimediaSchema)) }),
     toolCallInvocation.extend(chatMessageMeta),
     toolCallResult.extend(chatMessageMeta),
     nodeTransition.extend(chatMessageMeta),
@@ -244,7 +247,7 @@ export const retellChatMessageSchema = z.union([
       new_state_name: opt(z.string()),
     }),
     z.looseObject({ ...chatMessageMeta, role: z.literal("injected"), content: z.string() }),
-    z.looseObject({ ...chatMessageMeta, role: z.literal("sms"), content: z.string(), multimedia: opt(z.array(multimedia)) }),
+    z.looseObject({ ...chatMessageMeta, role: z.literal("sms"), content: z.string(), multimedia: opt(z.array(retellMultimediaSchema)) }),
   ]),
   z.looseObject({ role: z.string() }),
 ]);
@@ -272,7 +275,7 @@ export const retellChatSchema = z.looseObject({
       custom_analysis_data: opt(z.unknown()),
     }),
   ),
-  chat_cost: opt(z.looseObject({ product_costs: opt(z.array(productCost)), combined_cost: opt(z.number()) })),
+  chat_cost: opt(z.looseObject({ product_costs: opt(z.array(retellProductCostSchema)), combined_cost: opt(z.number()) })),
 });
 
 /** `event_timestamp` (epoch ms) is documented on the inbound webhook; accepted on every event. */
@@ -284,13 +287,13 @@ const chatEvent = <E extends string>(event: E) =>
   z.looseObject({ ...envelope, event: z.literal(event), chat: retellChatSchema });
 
 /** The top-level `transfer_destination` of transfer events is an object; the call's own is a string. */
-const transferDestination = z.union([
+export const retellTransferDestinationSchema = z.union([
   z.looseObject({ number: opt(z.string()), extension: opt(z.string()) }),
   z.string(),
 ]);
 const transferEvent = <E extends string>(event: E) =>
   callEvent(event).extend({
-    transfer_destination: opt(transferDestination),
+    transfer_destination: opt(retellTransferDestinationSchema),
     /** Varies by transfer type, and its keys are camelCase: kept as sent. */
     transfer_option: opt(z.looseObject({ type: opt(z.string()) })),
   });
@@ -340,7 +343,6 @@ export const retellEventSchemas = {
   chat_inbound: retellChatInboundSchema,
 } as const;
 
-export type RetellEventType = keyof typeof retellEventSchemas;
 export const retellEventTypes = Object.keys(retellEventSchemas) as RetellEventType[];
 
 /**
@@ -401,28 +403,37 @@ export const retellChatInboundResponseSchema = z.looseObject({
   chat_inbound: z.looseObject(inboundResponseFields),
 });
 
-export type RetellPhoneCall = z.infer<typeof retellPhoneCallSchema>;
-export type RetellWebCall = z.infer<typeof retellWebCallSchema>;
-export type RetellCall = z.infer<typeof retellCallSchema>;
-export type RetellChat = z.infer<typeof retellChatSchema>;
-export type RetellUtterance = z.infer<typeof retellUtteranceSchema>;
-export type RetellTranscriptEntry = z.infer<typeof retellTranscriptEntrySchema>;
-export type RetellCallAnalysis = z.infer<typeof retellCallAnalysisSchema>;
-export type RetellCallCost = z.infer<typeof retellCallCostSchema>;
-export type RetellDisconnectionReason = NonNullable<RetellCall["disconnection_reason"]>;
+export type {
+  RetellCall,
+  RetellCallAnalysis,
+  RetellCallCost,
+  RetellCallInboundEvent,
+  RetellCallInboundResponse,
+  RetellCallLatency,
+  RetellChat,
+  RetellChatInboundEvent,
+  RetellChatInboundResponse,
+  RetellChatMessage,
+  RetellEventMap,
+  RetellLatencyStats,
+  RetellMultimedia,
+  RetellPhoneCall,
+  RetellProductCost,
+  RetellTranscriptEntry,
+  RetellTranscriptWord,
+  RetellTransferDestination,
+  RetellUnknownEvent,
+  RetellUtterance,
+  RetellWebCall,
+} from "./types.generated.js";
 
+export type RetellDisconnectionReason = NonNullable<RetellCall["disconnection_reason"]>;
+export type RetellEventType = keyof RetellEventMap;
 /** The payload type of one event, e.g. `RetellEventOf<"call_ended">`. */
-export type RetellEventOf<K extends RetellEventType> = z.infer<(typeof retellEventSchemas)[K]>;
-export type RetellEventMap = { [K in RetellEventType]: RetellEventOf<K> };
+export type RetellEventOf<K extends RetellEventType> = RetellEventMap[K];
 export type RetellKnownEvent = RetellEventMap[RetellEventType];
-export type RetellUnknownEvent = z.infer<typeof retellUnknownEventSchema>;
 /** What `parseRetellEvent` returns: a known event, or an unknown one kept as sent. */
 export type RetellEvent = RetellKnownEvent | RetellUnknownEvent;
-
-export type RetellCallInboundEvent = RetellEventOf<"call_inbound">;
-export type RetellChatInboundEvent = RetellEventOf<"chat_inbound">;
-export type RetellCallInboundResponse = z.input<typeof retellCallInboundResponseSchema>;
-export type RetellChatInboundResponse = z.input<typeof retellChatInboundResponseSchema>;
 
 export function isKnownRetellEventType(type: string): type is RetellEventType {
   return Object.hasOwn(retellEventSchemas, type);
@@ -444,10 +455,10 @@ const zodCompile = (z as unknown as { compile?: Compile }).compile;
  * An event type is compiled once it has been parsed this many times. zod's compiler turns a schema
  * into straight-line code that returns the same output as the runtime parser, and hands any input it
  * does not accept to the runtime, so errors are zod's own and the schemas above stay the only source
- * of truth. On these payloads it takes validation from ~1.5× to ~1.35× the cost of JSON.parse (a
- * 48 KB call_analyzed: ~40 µs less per event; a 1 KB call_started: ~1.5 µs less). Compiling one
- * event type blocks for ~30–45 ms once, about what a thousand 48 KB events save: hence only for types
- * that keep arriving, and never on a cold start or in a short-lived serverless instance.
+ * of truth. It makes each parse cheaper, but compiling an event type blocks the process once for
+ * about what a thousand large events save (the figures: bench/RESULTS.md, "Parse + validate"):
+ * hence only for types that keep arriving, and never on a cold start or in a short-lived serverless
+ * instance.
  */
 export const RETELL_COMPILE_AFTER = 1000;
 const seen: Partial<Record<RetellEventType, number>> = {};

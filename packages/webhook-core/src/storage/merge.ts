@@ -67,8 +67,8 @@ export function mergeRecord(existing: StoredRecord | null, patch: RecordPatch, n
       if (wins(name)) record.data[key] = value;
     }
   }
-  // Built in one go: set one by one, a Retell call's 25–50 names turn the object into a hash table
-  // in V8 (~1.5 KB instead of ~0.3 KB), and a storage in memory keeps one per call record.
+  // Built in one go: set one by one, a Retell call's few dozen names turn the object into a hash
+  // table in V8, several times larger, and a storage in memory keeps one per call record.
   const versions: Record<string, string> =
     won.length === 0 ? { ...previous } : Object.fromEntries(existing ? [...Object.entries(previous), ...won] : won);
   record.versions = versions;
@@ -82,9 +82,9 @@ export function mergeRecord(existing: StoredRecord | null, patch: RecordPatch, n
 }
 
 // `data.<key>` for each key of a provider's object, built once: concatenating (and then
-// internalising, to use it as a property name) a new string for every key of every patch cost
-// ~1.5 µs per 1 KB Retell event and ~3 µs per 48 KB one. Provider objects have a few dozen keys;
-// the bound only guards against payloads with endless distinct keys.
+// internalising, to use it as a property name) a new string for every key of every patch showed in
+// the profile of every event. Provider objects have a few dozen keys; the bound only guards against
+// payloads with endless distinct keys.
 const dataVersionNames = new Map<string, string>();
 function dataVersionName(key: string): string {
   let name = dataVersionNames.get(key);
