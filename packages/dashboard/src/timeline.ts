@@ -1,4 +1,5 @@
-import { type StoredEvent, type StoredRecord, recordVersion } from "@callhooks/webhook-core";
+import type { StoredEvent, StoredRecord } from "@callhooks/webhook-core";
+import { recordVersion } from "@callhooks/webhook-core/storage";
 
 /** The part of a patch version after `SS.PPPPPPPPPPPPPPPP.`: the tiebreak, which is the event's duplicate key. */
 const TIEBREAK_AT = 20;

@@ -1,5 +1,6 @@
 import { createMemoryStorage } from "@callhooks/storage-memory";
-import { type EventFilter, type StoredEvent, type WebhookStorage, recordVersion } from "@callhooks/webhook-core";
+import type { EventFilter, StoredEvent, WebhookStorage } from "@callhooks/webhook-core";
+import { recordVersion } from "@callhooks/webhook-core/storage";
 import { describe, expect, it } from "vitest";
 import { createDashboard } from "../src/index.js";
 import { buildTimeline } from "../src/timeline.js";
