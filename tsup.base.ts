@@ -13,5 +13,14 @@ import type { Options } from "tsup";
  * subpaths loads two copies, each with its own module state.
  */
 export function packageBuild(options: Options): Options {
-  return { format: ["esm", "cjs"], dts: true, clean: true, sourcemap: false, splitting: true, target: "es2022", platform: "neutral", ...options };
+  return {
+    format: ["esm", "cjs"],
+    dts: true,
+    clean: true,
+    sourcemap: false,
+    splitting: true,
+    target: "es2022",
+    platform: "neutral",
+    ...options,
+  };
 }

@@ -18,7 +18,9 @@ export function workspaceAliases(): Alias[] {
     if (!existsSync(join(src, "index.ts"))) continue;
     const name = `@callhooks/${dir}`;
     // Every subpath of the exports map whose source is `src/<subpath>/index.ts`.
-    const { exports = {} } = JSON.parse(readFileSync(join(packagesDir, dir, "package.json"), "utf8")) as { exports?: Record<string, unknown> };
+    const { exports = {} } = JSON.parse(readFileSync(join(packagesDir, dir, "package.json"), "utf8")) as {
+      exports?: Record<string, unknown>;
+    };
     for (const subpath of Object.keys(exports)) {
       const sub = subpath.slice(2);
       if (sub && existsSync(join(src, sub, "index.ts"))) {

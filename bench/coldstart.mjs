@@ -33,7 +33,9 @@ for (const mode of MODES) {
   const m = modes[mode];
   console.log(
     `${mode.padEnd(11)} wall ${m.wallMs.median.toFixed(1).padStart(6)} ms  import ${(m.importMs?.median ?? 0).toFixed(1).padStart(6)} ms` +
-      (m.createHandlerMs ? `  storage import ${m.importStorageMs.median.toFixed(1)} ms  handler ${m.createHandlerMs.median.toFixed(2)} ms  1st event ${m.firstEventMs.median.toFixed(2)} ms  2nd ${m.secondEventMs.median.toFixed(2)} ms` : ""),
+      (m.createHandlerMs
+        ? `  storage import ${m.importStorageMs.median.toFixed(1)} ms  handler ${m.createHandlerMs.median.toFixed(2)} ms  1st event ${m.firstEventMs.median.toFixed(2)} ms  2nd ${m.secondEventMs.median.toFixed(2)} ms`
+        : ""),
   );
 }
 console.log(`wrote ${writeResult("coldstart", { runs: RUNS, modes })}`);

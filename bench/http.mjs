@@ -103,7 +103,9 @@ async function load(server, fixture, amount) {
   const seconds = (finished - started) / 1000;
   const ok = result["2xx"];
   if (result.non2xx || result.errors || result.timeouts || ok !== amount) {
-    throw new Error(`${server.framework} ${server.variant}: ${ok}/${amount} 2xx, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+    throw new Error(
+      `${server.framework} ${server.variant}: ${ok}/${amount} 2xx, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
+    );
   }
   return { rps: ok / seconds, p50: result.latency.p50, p99: result.latency.p99, seconds };
 }
@@ -127,9 +129,11 @@ for (const size of SIZES) {
     const expected = plan.warmup + ROUNDS * plan.amount;
     for (const v of ["pipeline", "nostorage"]) {
       const c = stats[v].pipeline;
-      if (c.processed !== expected || c.duplicate || c.rejected || c.failed) throw new Error(`${framework} ${v} counters: ${JSON.stringify(c)}`);
+      if (c.processed !== expected || c.duplicate || c.rejected || c.failed)
+        throw new Error(`${framework} ${v} counters: ${JSON.stringify(c)}`);
     }
-    if (stats.handwritten.handwritten[200] !== expected) throw new Error(`${framework} handwritten counters: ${JSON.stringify(stats.handwritten.handwritten)}`);
+    if (stats.handwritten.handwritten[200] !== expected)
+      throw new Error(`${framework} handwritten counters: ${JSON.stringify(stats.handwritten.handwritten)}`);
 
     const series = (variant, field) => runs[variant].map((r) => r[field]);
     const group = {
@@ -140,7 +144,10 @@ for (const size of SIZES) {
       connections: CONNECTIONS,
       requestsPerRun: plan.amount,
       variants: Object.fromEntries(
-        VARIANTS.map((v) => [v, { rps: summarize(series(v, "rps")), p50Ms: summarize(series(v, "p50")), p99Ms: summarize(series(v, "p99")) }]),
+        VARIANTS.map((v) => [
+          v,
+          { rps: summarize(series(v, "rps")), p50Ms: summarize(series(v, "p50")), p99Ms: summarize(series(v, "p99")) },
+        ]),
       ),
       ratios: {
         pipeline_vs_handwritten: pairedRatio(series("pipeline", "rps"), series("handwritten", "rps")),

@@ -88,6 +88,9 @@ for (const size of ["small", "large"]) {
   console.log(
     `${r.label.padEnd(20)} ${r.events} events × ${r.passes} passes in ${r.seconds} s: heap at cap ${r.heapAtCapMiB.min}–${r.heapAtCapMiB.max} MiB, growth across passes ${r.growthAcrossPassesMiB} MiB, ~${r.retainedPerEventKiB} KiB per stored event, bounded: ${r.bounded}`,
   );
-  for (const s of r.samples) console.log(`  ${s.label.padEnd(24)} heap ${String(s.heapUsedMiB).padStart(7)} MiB  rss ${String(s.rssMiB).padStart(7)} MiB  stored ${JSON.stringify(s.stored)}`);
+  for (const s of r.samples)
+    console.log(
+      `  ${s.label.padEnd(24)} heap ${String(s.heapUsedMiB).padStart(7)} MiB  rss ${String(s.rssMiB).padStart(7)} MiB  stored ${JSON.stringify(s.stored)}`,
+    );
 }
 console.log(`wrote ${writeResult("memory", { sizes: results })}`);

@@ -49,7 +49,12 @@ function sizeBenches(size) {
   let n = 0;
   const delivery = () => {
     const body = f.distinct(tag, n++);
-    return { method: "POST", headers: { "content-type": "application/json", "x-retell-signature": sign(body) }, body, remoteAddress: "127.0.0.1" };
+    return {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-retell-signature": sign(body) },
+      body,
+      remoteAddress: "127.0.0.1",
+    };
   };
   const expectStatus = async (result, status) => {
     const r = await result;
@@ -66,24 +71,42 @@ function sizeBenches(size) {
       if (!(await verifyRetellSignature(text, header, API_KEY, { hmac: webcryptoHmac }))) throw new Error("webcrypto path rejects");
       if (!(await Retell.verify(text, API_KEY, header))) throw new Error("retell-sdk rejects the fixture");
       if (!handwrittenVerify(text, header, API_KEY)) throw new Error("hand-written verify rejects");
-      if (!(await webcrypto.subtle.verify("HMAC", cryptoKey, expected, encoder.encode(text + ts)))) throw new Error("webcrypto floor rejects");
+      if (!(await webcrypto.subtle.verify("HMAC", cryptoKey, expected, encoder.encode(text + ts))))
+        throw new Error("webcrypto floor rejects");
       // Hot, as in a running server: parseRetellEvent compiles an event type after 1000 events of it.
       for (let i = 0; i < 1100; i++) parseRetellEvent(JSON.parse(text));
       await expectStatus(handler.handle(delivery()), 200);
       await expectStatus(noStorage.handle(delivery()), 200);
       const d = delivery();
-      if (handwrittenReceive(d.body, d.headers["x-retell-signature"], API_KEY).status !== 200) throw new Error("hand-written receive fails");
+      if (handwrittenReceive(d.body, d.headers["x-retell-signature"], API_KEY).status !== 200)
+        throw new Error("hand-written receive fails");
     },
     groups: {
       verify: [
-        { id: "hmac", label: "raw node:crypto HMAC-SHA256 (floor)", fn: () => createHmac("sha256", API_KEY).update(text).update(ts).digest() },
+        {
+          id: "hmac",
+          label: "raw node:crypto HMAC-SHA256 (floor)",
+          fn: () => createHmac("sha256", API_KEY).update(text).update(ts).digest(),
+        },
         { id: "handwritten", label: "hand-written node:crypto verify, constant-time", fn: () => handwrittenVerify(text, header, API_KEY) },
         // The same behind a promise, as any verifier that must also run on WebCrypto is: the floor
         // for an async API.
-        { id: "handwritten_async", label: "the same hand-written verify, async (returns a promise)", fn: async () => handwrittenVerify(text, header, API_KEY) },
+        {
+          id: "handwritten_async",
+          label: "the same hand-written verify, async (returns a promise)",
+          fn: async () => handwrittenVerify(text, header, API_KEY),
+        },
         { id: "callhooks", label: "callhooks verifyRetellSignature (node:crypto)", fn: () => verifyRetellSignature(text, header, API_KEY) },
-        { id: "hmac_bytes", label: "raw node:crypto HMAC-SHA256, Buffer body (floor)", fn: () => createHmac("sha256", API_KEY).update(bytes).update(ts).digest() },
-        { id: "callhooks_bytes", label: "callhooks verifyRetellSignature, Buffer body", fn: () => verifyRetellSignature(bytes, header, API_KEY) },
+        {
+          id: "hmac_bytes",
+          label: "raw node:crypto HMAC-SHA256, Buffer body (floor)",
+          fn: () => createHmac("sha256", API_KEY).update(bytes).update(ts).digest(),
+        },
+        {
+          id: "callhooks_bytes",
+          label: "callhooks verifyRetellSignature, Buffer body",
+          fn: () => verifyRetellSignature(bytes, header, API_KEY),
+        },
         {
           id: "webcrypto",
           label: "raw WebCrypto HMAC verify, cached key (floor)",
@@ -108,7 +131,12 @@ function sizeBenches(size) {
           param: delivery,
           run: (d) => handwrittenReceive(d.body, d.headers["x-retell-signature"], API_KEY),
         },
-        { id: "handle", label: "callhooks handler.handle + storage-memory + no-op handler", param: delivery, run: (d) => handler.handle(d) },
+        {
+          id: "handle",
+          label: "callhooks handler.handle + storage-memory + no-op handler",
+          param: delivery,
+          run: (d) => handler.handle(d),
+        },
         { id: "handle_no_storage", label: "callhooks handler.handle, no storage", param: delivery, run: (d) => noStorage.handle(d) },
       ],
     },
@@ -120,12 +148,9 @@ async function time(bench) {
   // 40 µs subject take 2 s per measurement whatever min_cpu_time says).
   const opts = { min_cpu_time: CPU_NS, batch_samples: 256, min_samples: 8 };
   const stats = bench.param
-    ? await measure(
-        function* () {
-          yield { 0: bench.param, bench: (p) => bench.run(p) };
-        },
-        opts,
-      )
+    ? await measure(function* () {
+        yield { 0: bench.param, bench: (p) => bench.run(p) };
+      }, opts)
     : await measure(bench.fn, opts);
   return stats.p50; // ns per call, median of this round's samples
 }
@@ -145,7 +170,9 @@ for (const size of ["small", "large"]) {
     out.groups[group] = Object.fromEntries(benches.map((b) => [b.id, { label: b.label, us: summarize(runs[b.id]) }]));
     for (const b of benches) {
       const s = out.groups[group][b.id].us;
-      console.log(`${f.label.padEnd(20)} ${group.padEnd(7)} ${b.label.padEnd(62)} ${s.median.toFixed(2).padStart(9)} µs  [${s.min.toFixed(2)}–${s.max.toFixed(2)}]`);
+      console.log(
+        `${f.label.padEnd(20)} ${group.padEnd(7)} ${b.label.padEnd(62)} ${s.median.toFixed(2).padStart(9)} µs  [${s.min.toFixed(2)}–${s.max.toFixed(2)}]`,
+      );
     }
     out.groups[group].runs = runs;
   }
@@ -175,7 +202,8 @@ for (const size of ["small", "large"]) {
   };
   const diff = (a, b) => summarize(g.handle.runs[a].map((v, i) => v - g.handle.runs[b][i]));
   out.overheadUs = { handle_minus_handwritten: diff("handle", "handwritten"), storage: diff("handle", "handle_no_storage") };
-  for (const [name, s] of Object.entries(out.ratios)) console.log(`${f.label.padEnd(20)} ratio ${name.padEnd(34)} ×${s.median.toFixed(2)} [${s.min.toFixed(2)}–${s.max.toFixed(2)}]`);
+  for (const [name, s] of Object.entries(out.ratios))
+    console.log(`${f.label.padEnd(20)} ratio ${name.padEnd(34)} ×${s.median.toFixed(2)} [${s.min.toFixed(2)}–${s.max.toFixed(2)}]`);
   results.sizes[size] = out;
 }
 console.log(`wrote ${writeResult("micro", results)}`);

@@ -32,10 +32,15 @@ const ratio = (s) => `×${num(s.median, 2)} <sub>${num(s.min, 2)}–${num(s.max,
 const pct = (s) => `${num(s.median * 100, 0)} % <sub>${num(s.min * 100, 0)}–${num(s.max * 100, 0)}</sub>`;
 const kib = (bytes) => `${num(bytes / 1024, 1)} KiB`;
 const kb = (bytes) => `${num(bytes / 1000, 1)} KB`;
-const verdict = (pass, borderline) => (pass ? (borderline ? "**pass** (within noise)" : "**pass**") : borderline ? "**fail** (within noise)" : "**fail**");
+const verdict = (pass, borderline) =>
+  pass ? (borderline ? "**pass** (within noise)" : "**pass**") : borderline ? "**fail** (within noise)" : "**fail**";
 
 function table(header, rows) {
-  return [`| ${header.join(" | ")} |`, `|${header.map((_h, i) => (i === 0 ? "---" : "---:")).join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+  return [
+    `| ${header.join(" | ")} |`,
+    `|${header.map((_h, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
 }
 
 const out = [];
@@ -57,7 +62,11 @@ if (run) {
   line(
     `- **Run**: ${run.startedAt} → ${run.finishedAt}, **${run.totalSeconds} s** in all (build included: ${run.families.build ?? "–"} s). Load average (1/5/15 min) before: ${run.loadBefore.join(" / ")}, after: ${run.loadAfter.join(" / ")}.`,
   );
-  line(`- **Families**: ${Object.entries(run.families).map(([k, v]) => `${k} ${v} s`).join(", ")}.`);
+  line(
+    `- **Families**: ${Object.entries(run.families)
+      .map(([k, v]) => `${k} ${v} s`)
+      .join(", ")}.`,
+  );
 }
 line(
   "- **How to read it**: the machine is shared and noisy, so absolute numbers drift; every figure is the **median of repeated runs** with the spread (min–max over the runs) in small type, and every ratio is computed **run by run** between two subjects measured side by side in the same round, then its median taken. Ratios are what to compare.",
@@ -132,7 +141,10 @@ if (memory) {
     "storage-memory bounded at its caps (10 000 events, 1 000 payloads, 1 000 records)",
     [s, l]
       .filter(Boolean)
-      .map((x) => `${x.label}: ${x.events * x.passes} events → ${x.samples.at(-1).stored.events} kept, heap ${x.heapAtCapMiB.min}–${x.heapAtCapMiB.max} MiB at cap, ${x.growthAcrossPassesMiB >= 0 ? "+" : ""}${x.growthAcrossPassesMiB} MiB across passes`)
+      .map(
+        (x) =>
+          `${x.label}: ${x.events * x.passes} events → ${x.samples.at(-1).stored.events} kept, heap ${x.heapAtCapMiB.min}–${x.heapAtCapMiB.max} MiB at cap, ${x.growthAcrossPassesMiB >= 0 ? "+" : ""}${x.growthAcrossPassesMiB} MiB across passes`,
+      )
       .join("; "),
     bounded,
     false,
@@ -162,7 +174,12 @@ if (types) {
     false,
   );
   const maps = Object.values(types.packages).reduce((n, p) => n + p.mapFiles, 0);
-  addTarget("no source maps in the published tarballs", `${maps} .map files in ${Object.keys(types.packages).length} tarballs`, maps === 0, false);
+  addTarget(
+    "no source maps in the published tarballs",
+    `${maps} .map files in ${Object.keys(types.packages).length} tarballs`,
+    maps === 0,
+    false,
+  );
 }
 
 // ---- headline -----------------------------------------------------------------------------------
@@ -296,7 +313,9 @@ if (http) {
               : "";
       rows.push([
         `${g.label}, ${g.size === "small" ? "1 KB" : "48 KB"}`,
-        g.framework === "node-http" && v !== "handwritten" && v !== "noop" ? `${variantLabel[v]}: retell.handle() called directly` : variantLabel[v],
+        g.framework === "node-http" && v !== "handwritten" && v !== "noop"
+          ? `${variantLabel[v]}: retell.handle() called directly`
+          : variantLabel[v],
         withSpread(x.rps, int),
         num(x.p50Ms.median, 0),
         withSpread(x.p99Ms, (y) => num(y, 0)),
@@ -319,7 +338,15 @@ if (memory) {
   line();
   const rows = [];
   for (const s of Object.values(memory.sizes)) {
-    for (const x of s.samples) rows.push([s.label, x.label, int(x.events), String(x.heapUsedMiB), String(x.rssMiB), `${int(x.stored.events)} / ${int(x.stored.records)}`]);
+    for (const x of s.samples)
+      rows.push([
+        s.label,
+        x.label,
+        int(x.events),
+        String(x.heapUsedMiB),
+        String(x.rssMiB),
+        `${int(x.stored.events)} / ${int(x.stored.records)}`,
+      ]);
   }
   line(table(["body", "when", "events in", "heap MiB", "RSS MiB", "kept events / records"], rows));
   line();
@@ -357,7 +384,12 @@ if (coldstart) {
 if (size) {
   line("## Size (esbuild, minified, gzip -9)");
   line();
-  line(table(["", "minified", "gzipped"], size.rows.map((r) => [r.label, kib(r.minifiedBytes), kib(r.gzipBytes)])));
+  line(
+    table(
+      ["", "minified", "gzipped"],
+      size.rows.map((r) => [r.label, kib(r.minifiedBytes), kib(r.gzipBytes)]),
+    ),
+  );
   line();
 }
 
@@ -417,7 +449,14 @@ else {
   line(
     table(
       ["payload", "scenario", "concurrency", "events/s", "ms/event", "HTTP round trips/event"],
-      supabase.results.map((r) => [r.payload, r.scenario, String(r.concurrency), int(r.eventsPerSecond), num(r.msPerEvent, 2), String(r.roundTripsPerEvent)]),
+      supabase.results.map((r) => [
+        r.payload,
+        r.scenario,
+        String(r.concurrency),
+        int(r.eventsPerSecond),
+        num(r.msPerEvent, 2),
+        String(r.roundTripsPerEvent),
+      ]),
     ),
   );
 }

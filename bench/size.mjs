@@ -23,7 +23,8 @@ const ENTRIES = [
   {
     id: "retell-handler",
     label: "an app's import: createRetellHandler + createMemoryStorage (tree-shaken, zod external)",
-    contents: 'export { createRetellHandler } from "@callhooks/webhook-core"; export { createMemoryStorage } from "@callhooks/storage-memory";',
+    contents:
+      'export { createRetellHandler } from "@callhooks/webhook-core"; export { createMemoryStorage } from "@callhooks/storage-memory";',
     bundleCallhooks: true,
   },
   {
@@ -32,8 +33,13 @@ const ENTRIES = [
     contents: 'export { verifyRetellSignature } from "@callhooks/webhook-core";',
     bundleCallhooks: true,
   },
-  { id: "zod", label: "zod itself (import { z } from \"zod\"), for scale", contents: 'export { z } from "zod";', dependency: true },
-  { id: "retell-sdk", label: "retell-sdk (whole client, its verify included), for scale", contents: 'export { default, verify } from "retell-sdk";', dependency: true },
+  { id: "zod", label: 'zod itself (import { z } from "zod"), for scale', contents: 'export { z } from "zod";', dependency: true },
+  {
+    id: "retell-sdk",
+    label: "retell-sdk (whole client, its verify included), for scale",
+    contents: 'export { default, verify } from "retell-sdk";',
+    dependency: true,
+  },
 ];
 
 const rows = [];
@@ -54,5 +60,8 @@ for (const e of ENTRIES) {
   const code = result.outputFiles[0].contents;
   rows.push({ id: e.id, label: e.label, minifiedBytes: code.byteLength, gzipBytes: gzipSync(code, { level: 9 }).byteLength });
 }
-for (const r of rows) console.log(`${r.label.padEnd(86)} ${(r.minifiedBytes / 1024).toFixed(1).padStart(7)} KiB min  ${(r.gzipBytes / 1024).toFixed(1).padStart(6)} KiB gz`);
+for (const r of rows)
+  console.log(
+    `${r.label.padEnd(86)} ${(r.minifiedBytes / 1024).toFixed(1).padStart(7)} KiB min  ${(r.gzipBytes / 1024).toFixed(1).padStart(6)} KiB gz`,
+  );
 console.log(`wrote ${writeResult("size", { tool: "esbuild (minify, esm, neutral) + gzip -9", rows })}`);

@@ -40,7 +40,8 @@ const SUBJECTS = {
   zod: {
     label: "(a) zod only: one small object parsed",
     file: "zod-only.mts",
-    source: 'import { z } from "zod";\n\nconst user = z.object({ name: z.string(), age: z.number() });\nconsole.log(user.parse({ name: "Ada", age: 36 }));\n',
+    source:
+      'import { z } from "zod";\n\nconst user = z.object({ name: z.string(), age: z.number() });\nconsole.log(user.parse({ name: "Ada", age: 36 }));\n',
   },
   quickstart: { label: "(b) the README quick start", ...quickStart() },
 };
@@ -58,7 +59,10 @@ function filesUnder(dir) {
 /** Declarations per format and what else the package ships, from its dist/ as packed. */
 function packageSizes(dir) {
   const dist = join(root, "packages", dir, "dist");
-  const sum = (test) => filesUnder(dist).filter(test).reduce((total, file) => total + statSync(file).size, 0);
+  const sum = (test) =>
+    filesUnder(dist)
+      .filter(test)
+      .reduce((total, file) => total + statSync(file).size, 0);
   return {
     esmDeclarations: sum((f) => f.endsWith(".d.ts")),
     cjsDeclarations: sum((f) => f.endsWith(".d.cts")),
@@ -69,7 +73,9 @@ function packageSizes(dir) {
 
 function pack(dir, dest) {
   run("pnpm", ["pack", "--pack-destination", dest], join(root, "packages", dir));
-  const name = JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8")).name.replace("@", "").replace("/", "-");
+  const name = JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8"))
+    .name.replace("@", "")
+    .replace("/", "-");
   const tarball = readdirSync(dest).find((f) => f.startsWith(name) && f.endsWith(".tgz"));
   const listing = run("tar", ["-tzvf", join(dest, tarball)]);
   const entries = listing
@@ -124,7 +130,11 @@ try {
   }
   console.log(`installing into ${project}…`);
   run("npm", ["init", "-y"], project);
-  const versions = { typescript: installedVersion("typescript"), zod: installedVersion("zod"), "@types/node": installedVersion("@types/node") };
+  const versions = {
+    typescript: installedVersion("typescript"),
+    zod: installedVersion("zod"),
+    "@types/node": installedVersion("@types/node"),
+  };
   run(
     "npm",
     [
@@ -156,7 +166,9 @@ try {
     for (const id of rotate(Object.keys(SUBJECTS), round)) {
       const result = check(project, SUBJECTS[id].file);
       runs[id].push(result);
-      console.log(`round ${round + 1}/${ROUNDS} ${id}: ${Math.round(result.memoryUsedKiB / 1024)} MiB used, ${result.totalSeconds} s (wall ${result.wallSeconds.toFixed(2)} s)`);
+      console.log(
+        `round ${round + 1}/${ROUNDS} ${id}: ${Math.round(result.memoryUsedKiB / 1024)} MiB used, ${result.totalSeconds} s (wall ${result.wallSeconds.toFixed(2)} s)`,
+      );
     }
   }
   const metric = (id, key) => runs[id].map((r) => r[key]);

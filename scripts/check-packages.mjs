@@ -23,7 +23,10 @@ for (const dir of readdirSync(join(root, "packages"))) {
   mkdirSync(dest, { recursive: true });
   try {
     run("pnpm", ["pack", "--pack-destination", dest], pkgDir);
-    const tarball = join(dest, readdirSync(dest).find((f) => f.endsWith(".tgz")));
+    const tarball = join(
+      dest,
+      readdirSync(dest).find((f) => f.endsWith(".tgz")),
+    );
     process.stdout.write(`\n── ${pkg.name}\n`);
     process.stdout.write(run(bin("publint"), ["run", tarball, "--strict"]));
     process.stdout.write(run(bin("attw"), [tarball, "--profile", "node16", "--format", "table-flipped", "--no-emoji"]));

@@ -27,7 +27,10 @@ if (mode === "zod") {
     const noop = () => undefined;
     const handler = core.createRetellHandler({ apiKey: API_KEY, storage: createMemoryStorage(), on: { call_started: noop } });
     at = mark("createHandlerMs", at);
-    for (const [name, i] of [["firstEventMs", 1], ["secondEventMs", 2]]) {
+    for (const [name, i] of [
+      ["firstEventMs", 1],
+      ["secondEventMs", 2],
+    ]) {
       const body = fixtures.small.distinct("c0", i);
       const request = { method: "POST", headers: { "x-retell-signature": sign(body) }, body };
       const started = performance.now();

@@ -48,5 +48,7 @@ export function sign(body, key = API_KEY, timestamp = Date.now()) {
 
 /** A fresh tag so that ids never repeat between rounds or processes. */
 export function runTag() {
-  return Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, "0");
+  return Math.floor(Math.random() * 0xffffffff)
+    .toString(16)
+    .padStart(8, "0");
 }

@@ -39,7 +39,14 @@ export function ready(port) {
     process.send({ type: "ready", port });
     process.on("message", (message) => {
       if (message === "stats") {
-        process.send({ type: "stats", variant, pipeline: retell.stats(), handwritten: { ...statuses }, memory: process.memoryUsage(), cpu: process.cpuUsage() });
+        process.send({
+          type: "stats",
+          variant,
+          pipeline: retell.stats(),
+          handwritten: { ...statuses },
+          memory: process.memoryUsage(),
+          cpu: process.cpuUsage(),
+        });
       }
     });
     process.on("disconnect", () => process.exit(0));

@@ -35,10 +35,11 @@ handlers.nostorage = handlers.pipeline;
 const handle = handlers[variant];
 const server = createServer((req, res) => {
   const done = handle(req, res);
-  if (done) done.catch((error) => {
-    res.statusCode = 500;
-    res.end(String(error));
-  });
+  if (done)
+    done.catch((error) => {
+      res.statusCode = 500;
+      res.end(String(error));
+    });
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, "127.0.0.1", () => ready(server.address().port));

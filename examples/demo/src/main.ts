@@ -51,7 +51,10 @@ const CONSOLE_PATH = "/callhooks";
 const consoleUser = { username: "demo", password: process.env.DASHBOARD_PASSWORD || randomBytes(9).toString("base64url") };
 const dashboard = createDashboard({ storage, handlers: [retell, mightyCall], auth: consoleUser, basePath: CONSOLE_PATH });
 
-const { baseUrl, server } = await serve({ "/webhooks/retell": retell, "/webhooks/mightycall": mightyCall }, { [CONSOLE_PATH]: nodeHandler(dashboard) });
+const { baseUrl, server } = await serve(
+  { "/webhooks/retell": retell, "/webhooks/mightycall": mightyCall },
+  { [CONSOLE_PATH]: nodeHandler(dashboard) },
+);
 console.log(bold(`callhooks demo — Retell and MightyCall receivers on ${baseUrl} (storage: memory)\n`));
 
 let failures = 0;

@@ -30,17 +30,23 @@ export const RETELL_CALL = "call_demo_7f3a9c21";
 export const MIGHTYCALL_CALL = "5c0f8e2a-93b7-4d1e-a6f4-2b7d9c3e81a0";
 
 const retell = (type: RetellEventType, callId = RETELL_CALL) => retellSample(type, { callId });
-const signed = (event: unknown, options: { key?: string; tamper?: (body: string) => string } = {}) => async (baseUrl: string) => {
-  const url = `${baseUrl}/webhooks/retell`;
-  const request = await createSignedRetellRequest(event, { apiKey: options.key ?? secrets.retell, url });
-  if (!options.tamper) return request;
-  return new Request(url, { method: "POST", headers: request.headers, body: options.tamper(await request.text()) });
-};
+const signed =
+  (event: unknown, options: { key?: string; tamper?: (body: string) => string } = {}) =>
+  async (baseUrl: string) => {
+    const url = `${baseUrl}/webhooks/retell`;
+    const request = await createSignedRetellRequest(event, { apiKey: options.key ?? secrets.retell, url });
+    if (!options.tamper) return request;
+    return new Request(url, { method: "POST", headers: request.headers, body: options.tamper(await request.text()) });
+  };
 const mightyCallUrl = (baseUrl: string) => `${baseUrl}/webhooks/mightycall?org=org_demo`;
-const native = (type: MightyCallEventType, apiKey = secrets.mightyCallApiKey) => (baseUrl: string) =>
-  createMightyCallNativeRequest(mightyCallSample(type, { callId: MIGHTYCALL_CALL }), { apiKey, url: mightyCallUrl(baseUrl) });
-const push = (type: MightyCallEventType, secret = secrets.mightyCallPush) => (baseUrl: string) =>
-  createMightyCallPushRequest(mightyCallSample(type), { secret, url: mightyCallUrl(baseUrl) });
+const native =
+  (type: MightyCallEventType, apiKey = secrets.mightyCallApiKey) =>
+  (baseUrl: string) =>
+    createMightyCallNativeRequest(mightyCallSample(type, { callId: MIGHTYCALL_CALL }), { apiKey, url: mightyCallUrl(baseUrl) });
+const push =
+  (type: MightyCallEventType, secret = secrets.mightyCallPush) =>
+  (baseUrl: string) =>
+    createMightyCallPushRequest(mightyCallSample(type), { secret, url: mightyCallUrl(baseUrl) });
 
 /** What the demo sends, in order: the life of a call on each provider, with the usual accidents of real traffic. */
 export const steps: Step[] = [
@@ -48,8 +54,18 @@ export const steps: Step[] = [
   { title: "Retell transcript_updated (mid-call)", request: signed(retell("transcript_updated")), expectStatus: 200 },
   { title: "Retell call_analyzed, before call_ended", request: signed(retell("call_analyzed")), expectStatus: 200 },
   { title: "Retell call_ended, late", request: signed(retell("call_ended")), expectStatus: 200, expectBody: { status: "processed" } },
-  { title: "Retell call_ended again (a retry)", request: signed(retell("call_ended")), expectStatus: 200, expectBody: { status: "duplicate" } },
-  { title: "forged signature (wrong API key)", request: signed(retell("call_ended"), { key: "not-the-key" }), expectStatus: 401, expectBody: { error: "invalid_signature" } },
+  {
+    title: "Retell call_ended again (a retry)",
+    request: signed(retell("call_ended")),
+    expectStatus: 200,
+    expectBody: { status: "duplicate" },
+  },
+  {
+    title: "forged signature (wrong API key)",
+    request: signed(retell("call_ended"), { key: "not-the-key" }),
+    expectStatus: 401,
+    expectBody: { error: "invalid_signature" },
+  },
   {
     title: "tampered body (changed after signing)",
     request: signed(retell("call_ended"), { tamper: (body) => body.replace('"duration_ms":95000', '"duration_ms":1') }),
@@ -61,7 +77,11 @@ export const steps: Step[] = [
     expectStatus: 202,
     expectBody: { status: "quarantined" },
   },
-  { title: "an event type Retell adds later", request: signed({ event: "call_paused", call: { call_id: RETELL_CALL } }), expectStatus: 200 },
+  {
+    title: "an event type Retell adds later",
+    request: signed({ event: "call_paused", call: { call_id: RETELL_CALL } }),
+    expectStatus: 200,
+  },
   {
     title: "Retell call_inbound → the agent to use",
     request: signed(retellSample("call_inbound", { callId: "call_demo_inbound" })),
@@ -79,5 +99,10 @@ export const steps: Step[] = [
   { title: "MightyCall IncomingCallConnected, late", request: native("IncomingCallConnected"), expectStatus: 200 },
   { title: "MightyCall native event with a wrong ApiKey", request: native("IncomingCallRinging", "wrong-key"), expectStatus: 401 },
   { title: "MightyCall push sms.received (Bearer)", request: push("sms.received"), expectStatus: 200 },
-  { title: "MightyCall push with a wrong Bearer token", request: push("call.completed", "wrong"), expectStatus: 401, expectBody: { error: "unauthorized" } },
+  {
+    title: "MightyCall push with a wrong Bearer token",
+    request: push("call.completed", "wrong"),
+    expectStatus: 401,
+    expectBody: { error: "unauthorized" },
+  },
 ];

@@ -10,7 +10,8 @@ const quiet = (...args: string[]) =>
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );
-const printLines = (count: number, exit: number) => `for (let i = 1; i <= ${count}; i++) console.log("build line " + i); process.exit(${exit});`;
+const printLines = (count: number, exit: number) =>
+  `for (let i = 1; i <= ${count}; i++) console.log("build line " + i); process.exit(${exit});`;
 
 describe("npm run demo", () => {
   it("builds through scripts/quiet.mjs, so its first lines are the demo's, not the build's", () => {

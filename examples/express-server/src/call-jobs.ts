@@ -48,7 +48,13 @@ const LIFECYCLE = [
   "call_analyzed",
 ];
 const ENDED = new Set(["call_ended", "call_analyzed"]);
-const JOB_STATUS: Record<string, string> = { registered: "in_progress", ongoing: "in_progress", ended: "completed", error: "failed", not_connected: "failed" };
+const JOB_STATUS: Record<string, string> = {
+  registered: "in_progress",
+  ongoing: "in_progress",
+  ended: "completed",
+  error: "failed",
+  not_connected: "failed",
+};
 
 function jobIdOf(call: CallRecord): string | undefined {
   const metadata = call.data.metadata;

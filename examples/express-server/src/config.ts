@@ -76,10 +76,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const url = read("SUPABASE_URL");
   const serviceRoleKey = read("SUPABASE_SERVICE_ROLE_KEY");
   if (url && !serviceRoleKey) {
-    problems.push("SUPABASE_SERVICE_ROLE_KEY is not set but SUPABASE_URL is: set both for Supabase storage (Project Settings → API keys: the service role key), or neither for in-memory storage.");
+    problems.push(
+      "SUPABASE_SERVICE_ROLE_KEY is not set but SUPABASE_URL is: set both for Supabase storage (Project Settings → API keys: the service role key), or neither for in-memory storage.",
+    );
   }
   if (serviceRoleKey && !url) {
-    problems.push("SUPABASE_URL is not set but SUPABASE_SERVICE_ROLE_KEY is: set both for Supabase storage (Project Settings → API: the project URL), or neither for in-memory storage.");
+    problems.push(
+      "SUPABASE_URL is not set but SUPABASE_SERVICE_ROLE_KEY is: set both for Supabase storage (Project Settings → API: the project URL), or neither for in-memory storage.",
+    );
   }
   if (url && !/^https?:\/\//.test(url)) problems.push("SUPABASE_URL must be the project URL, https://<project-ref>.supabase.co.");
 
@@ -91,7 +95,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const dashboardPassword = read("DASHBOARD_PASSWORD");
   const dashboardUser = read("DASHBOARD_USER") ?? "admin";
-  if (dashboardPassword && dashboardPassword.length < 16) problems.push("DASHBOARD_PASSWORD must be at least 16 characters (e.g. openssl rand -hex 16).");
+  if (dashboardPassword && dashboardPassword.length < 16)
+    problems.push("DASHBOARD_PASSWORD must be at least 16 characters (e.g. openssl rand -hex 16).");
   if (dashboardUser.includes(":")) problems.push("DASHBOARD_USER must not contain ':'.");
 
   if (problems.length > 0) throw new ConfigError(problems);

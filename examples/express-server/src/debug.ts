@@ -6,7 +6,17 @@ import express, { type ErrorRequestHandler, type RequestHandler } from "express"
  * and what became of it), without what must never reach a log: credentials, signatures, cookies.
  */
 
-const SECRET_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie", "x-retell-signature", "x-api-key", "apikey", "api-key", "x-webhook-secret"]);
+const SECRET_HEADERS = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-retell-signature",
+  "x-api-key",
+  "apikey",
+  "api-key",
+  "x-webhook-secret",
+]);
 /** Body fields that carry a credential: MightyCall's ApiKey, and any token or secret a sender adds. */
 const SECRET_FIELD = /^(api_?key|x_?api_?key|secret|token|access_?token|password|authorization|signature)$/i;
 const REDACTED = "[redacted]";
@@ -43,11 +53,16 @@ export function redactBody(body: Buffer): string {
  * Mounted before a webhook route in debug mode. It reads the raw body itself (the route's adapter
  * then verifies those same bytes) and logs the delivery, then its answer.
  */
-export function debugDeliveries(handler: WebhookHandler, log: (line: string) => void = console.log): Array<RequestHandler | ErrorRequestHandler> {
+export function debugDeliveries(
+  handler: WebhookHandler,
+  log: (line: string) => void = console.log,
+): Array<RequestHandler | ErrorRequestHandler> {
   const readRaw = express.raw({ type: () => true, limit: handler.maxBodyBytes });
   const logDelivery: RequestHandler = (req, res, next) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    log(`debug: ${req.method} ${req.originalUrl} from ${req.ip}\n  headers: ${JSON.stringify(redactHeaders(req.headers))}\n  body: ${redactBody(body)}`);
+    log(
+      `debug: ${req.method} ${req.originalUrl} from ${req.ip}\n  headers: ${JSON.stringify(redactHeaders(req.headers))}\n  body: ${redactBody(body)}`,
+    );
     res.once("finish", () => log(`debug: ${req.method} ${req.originalUrl} answered ${res.statusCode}`));
     next();
   };

@@ -19,7 +19,10 @@ export function createRetell(config: Config, backend: Backend): WebhookHandler {
     // Behind proxies, the client is the entry the nearest trusted proxy appended: counted from the right.
     clientAddress: config.trustedProxies > 0 ? { header: "x-forwarded-for", hops: config.trustedProxies } : "remote",
     // DEBUG=true: how each delivery was routed (verified, parsed, a duplicate, processed or why not).
-    observe: config.debug ? ({ kind, eventType, eventId, status, reason }) => console.log(`debug: retell ${[kind, eventType, eventId, status, reason].filter(Boolean).join(" ")}`) : undefined,
+    observe: config.debug
+      ? ({ kind, eventType, eventId, status, reason }) =>
+          console.log(`debug: retell ${[kind, eventType, eventId, status, reason].filter(Boolean).join(" ")}`)
+      : undefined,
     on: {
       call_started: syncJob,
       call_ended: syncJob,

@@ -37,6 +37,8 @@ Expose it to Retell: cloudflared tunnel --url ${base}   (or: ngrok http ${port})
 } catch (error) {
   if (!(error instanceof ConfigError || error instanceof StartupError || error instanceof WebhookConfigError)) throw error;
   const message = error instanceof WebhookConfigError ? `  - ${error.message.replace(/^allowedIps/, "RETELL_ALLOWED_IPS")}` : error.message;
-  console.error(`express-server cannot start:\n${message}\nSet these in examples/express-server/.env (start from .env.example) or in the environment.`);
+  console.error(
+    `express-server cannot start:\n${message}\nSet these in examples/express-server/.env (start from .env.example) or in the environment.`,
+  );
   process.exit(1);
 }

@@ -23,7 +23,9 @@ export async function createBackend(config: Config): Promise<Backend> {
     const storage = createMemoryStorage();
     return { kind: "memory", storage, jobs: memoryCallJobs(storage) };
   }
-  const client = createClient(config.supabase.url, config.supabase.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false } });
+  const client = createClient(config.supabase.url, config.supabase.serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
   const backend: Backend = { kind: "supabase", storage: createSupabaseStorage({ client }), jobs: supabaseCallJobs(client) };
   // Fail at startup, not on Retell's first delivery: a missing migration or a wrong key shows here.
   try {

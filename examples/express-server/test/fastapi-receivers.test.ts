@@ -59,7 +59,10 @@ describe("express-server started with a FastAPI receiver's .env (SERVER_URL, WEB
     });
 
     it("curl -X POST …/retell with an empty body: 400 empty_body, where the old receiver let it through (deliberate: Retell never sends one)", async () => {
-      expect(await run("curl -X POST http://localhost:8000/api/v1/webhook/retell")).toMatchObject({ status: 400, body: { error: "empty_body" } });
+      expect(await run("curl -X POST http://localhost:8000/api/v1/webhook/retell")).toMatchObject({
+        status: 400,
+        body: { error: "empty_body" },
+      });
     });
 
     it("the call_started curl: 401 unsigned; signed, not processed, because Retell always sends the fields it lacks", async () => {
@@ -94,7 +97,10 @@ describe("express-server started with a FastAPI receiver's .env (SERVER_URL, WEB
   -H "X-Retell-Signature: test_signature" \\
   -d '{"event":"call_started","call":{"call_id":"test123"}}'`;
       expect(await run(command)).toMatchObject({ status: 401, body: { error: "invalid_signature" } });
-      const signed = command.replace("test_signature", await signRetellPayload('{"event":"call_started","call":{"call_id":"test123"}}', keys.apiKey));
+      const signed = command.replace(
+        "test_signature",
+        await signRetellPayload('{"event":"call_started","call":{"call_id":"test123"}}', keys.apiKey),
+      );
       expectNotProcessed(await run(signed));
       expect(await jobOf(server, "test123")).toBeNull();
     });
@@ -107,7 +113,12 @@ describe("express-server started with a FastAPI receiver's .env (SERVER_URL, WEB
       const deliver = async () => {
         const response = await fetch(`${server.url}/webhook`, {
           method: "POST",
-          headers: { "content-type": "application/json", "x-retell-signature": signature, authorization: "Bearer header-secret-value", cookie: "session=cookie-secret" },
+          headers: {
+            "content-type": "application/json",
+            "x-retell-signature": signature,
+            authorization: "Bearer header-secret-value",
+            cookie: "session=cookie-secret",
+          },
           body,
         });
         expect(response.status).not.toBe(401);
@@ -119,20 +130,35 @@ describe("express-server started with a FastAPI receiver's .env (SERVER_URL, WEB
       expect(log).toContain('"ApiKey":"[redacted]"');
       expect(log).toContain('"call_id":"call_debugged"');
       expect(log).toMatch(/debug: retell (verified|rejected)/);
-      for (const secret of [signature, signature.split("d=")[1] as string, "header-secret-value", "cookie-secret", "body-secret-value", keys.apiKey, keys.apiToken]) {
+      for (const secret of [
+        signature,
+        signature.split("d=")[1] as string,
+        "header-secret-value",
+        "cookie-secret",
+        "body-secret-value",
+        keys.apiKey,
+        keys.apiToken,
+      ]) {
         expect(log).not.toContain(secret);
       }
     });
 
     it("hands the handler the exact bytes it logged: a signed delivery is processed, a forged one refused", async () => {
       const signed = await logOf(
-        async () => expect(await send(server, jobEvent("call_started", "call_debug_job", "job_debug"))).toMatchObject({ status: 200, body: { status: "processed" } }),
+        async () =>
+          expect(await send(server, jobEvent("call_started", "call_debug_job", "job_debug"))).toMatchObject({
+            status: 200,
+            body: { status: "processed" },
+          }),
         /answered 200/,
       );
       expect(signed).toMatch(/debug: retell processed call_started/);
       expect(await jobOf(server, "job_debug")).toMatchObject({ status: "in_progress", last_call_event: "call_started" });
       const forged = await logOf(
-        async () => expect(await send(server, jobEvent("call_ended", "call_debug_job", "job_debug"), { key: "key_forger" })).toMatchObject({ status: 401 }),
+        async () =>
+          expect(await send(server, jobEvent("call_ended", "call_debug_job", "job_debug"), { key: "key_forger" })).toMatchObject({
+            status: 401,
+          }),
         /answered 401/,
       );
       expect(forged).toMatch(/debug: retell rejected .*invalid_signature/);

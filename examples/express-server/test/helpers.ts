@@ -25,7 +25,11 @@ export function jobEvent(type: CallEvent, callId: string, jobId: string | null, 
   return event;
 }
 
-export async function send(server: Running, event: unknown, options: { key?: string; headers?: Record<string, string>; path?: string } = {}) {
+export async function send(
+  server: Running,
+  event: unknown,
+  options: { key?: string; headers?: Record<string, string>; path?: string } = {},
+) {
   const request = await createSignedRetellRequest(event, {
     apiKey: options.key ?? keys.apiKey,
     url: `${server.url}${options.path ?? RETELL}`,
@@ -51,19 +55,31 @@ async function syncsOf(server: Running, jobId: string): Promise<number> {
   const marker = `job_marker_${randomBytes(4).toString("hex")}`;
   await send(server, jobEvent("call_started", `call_${marker}`, marker));
   await server.waitFor(new RegExp(`call job ${marker}:`));
-  return server.output().split("\n").filter((line) => line.startsWith(`call job ${jobId}:`)).length;
+  return server
+    .output()
+    .split("\n")
+    .filter((line) => line.startsWith(`call job ${jobId}:`)).length;
 }
 
 /** retellSample's call starts at 2026-01-01T12:00:00Z and lasts 95 s. */
 export const STARTED = "2026-01-01T12:00:00.000Z";
 export const ENDED = "2026-01-01T12:01:35.000Z";
-export const completed = { status: "completed", last_call_event: "call_analyzed", last_call_timestamp: ENDED, disconnection_reason: "user_hangup", call_duration: 95 };
+export const completed = {
+  status: "completed",
+  last_call_event: "call_analyzed",
+  last_call_timestamp: ENDED,
+  disconnection_reason: "user_hangup",
+  call_duration: 95,
+};
 
 /** The call-job behaviour both storages must show. */
 export function callJobScenarios(get: () => Running) {
   it("follows a job through its call, with the MongoDB receiver's fields; Retell's retry of an event is processed once", async () => {
     const server = get();
-    expect(await send(server, jobEvent("call_started", "call_in_order", "job_in_order"))).toMatchObject({ status: 200, body: { status: "processed" } });
+    expect(await send(server, jobEvent("call_started", "call_in_order", "job_in_order"))).toMatchObject({
+      status: 200,
+      body: { status: "processed" },
+    });
     expect(await jobOf(server, "job_in_order")).toMatchObject({
       id: "job_in_order",
       call_id: "call_in_order",
@@ -74,7 +90,10 @@ export function callJobScenarios(get: () => Running) {
     });
 
     expect((await send(server, jobEvent("call_ended", "call_in_order", "job_in_order"))).body).toMatchObject({ status: "processed" });
-    expect(await send(server, jobEvent("call_ended", "call_in_order", "job_in_order"))).toMatchObject({ status: 200, body: { status: "duplicate" } });
+    expect(await send(server, jobEvent("call_ended", "call_in_order", "job_in_order"))).toMatchObject({
+      status: 200,
+      body: { status: "duplicate" },
+    });
     expect(await jobOf(server, "job_in_order")).toMatchObject({
       status: "completed",
       last_call_event: "call_ended",
@@ -90,7 +109,9 @@ export function callJobScenarios(get: () => Running) {
 
   it("ends in the same job when the events arrive backwards and twice over", async () => {
     const server = get();
-    const events = (["call_analyzed", "call_analyzed", "call_ended", "call_started", "call_ended"] as const).map((type) => jobEvent(type, "call_backwards", "job_backwards"));
+    const events = (["call_analyzed", "call_analyzed", "call_ended", "call_started", "call_ended"] as const).map((type) =>
+      jobEvent(type, "call_backwards", "job_backwards"),
+    );
     const statuses = [];
     for (const event of events) statuses.push((await send(server, event)).body.status);
     expect(statuses).toEqual(["processed", "duplicate", "processed", "processed", "duplicate"]);
@@ -118,7 +139,9 @@ export function callJobScenarios(get: () => Running) {
       status: 401,
       body: { error: "invalid_signature" },
     });
-    const forged = await cli(["send", "call_ended", "--bad-signature", "--expect", "401", "--url", `${server.url}${RETELL}`], { RETELL_API_KEY: keys.apiKey });
+    const forged = await cli(["send", "call_ended", "--bad-signature", "--expect", "401", "--url", `${server.url}${RETELL}`], {
+      RETELL_API_KEY: keys.apiKey,
+    });
     expect(forged.code).toBe(0);
     expect(forged.stdout).toContain("401");
     expect(await jobOf(server, "job_forged")).toBeNull();

@@ -35,7 +35,11 @@ describe("express-server on the in-memory storage", () => {
       }).on("error", reject);
     });
     // No TRUST_PROXY: forwarded headers are not believed.
-    expect(check).toEqual({ status: "ok", message: "Retell webhook endpoint is accessible", webhook_url: "POST http://hooks.example.com:8443/api/v1/webhook/retell" });
+    expect(check).toEqual({
+      status: "ok",
+      message: "Retell webhook endpoint is accessible",
+      webhook_url: "POST http://hooks.example.com:8443/api/v1/webhook/retell",
+    });
   });
 
   it("answers a GET on the webhook (either URL) with 405, not a 404", async () => {
@@ -90,7 +94,9 @@ describe("express-server with RETELL_ALLOWED_IPS", () => {
     const server = await startServer({ RETELL_API_KEY: keys.apiKey, RETELL_ALLOWED_IPS: allowed });
     try {
       expect(server.output()).toContain("IP allowlist: on");
-      const spoofed = await send(server, retellSample("call_started", { callId: "call_spoofed" }), { headers: { "x-forwarded-for": allowed } });
+      const spoofed = await send(server, retellSample("call_started", { callId: "call_spoofed" }), {
+        headers: { "x-forwarded-for": allowed },
+      });
       expect(spoofed).toMatchObject({ status: 403, body: { error: "forbidden" } });
     } finally {
       await server.stop();
@@ -104,12 +110,15 @@ describe("express-server with RETELL_ALLOWED_IPS", () => {
       expect((await send(server, event("call_via_proxy"), { headers: { "x-forwarded-for": allowed } })).status).toBe(200);
       expect((await send(server, event("call_other"), { headers: { "x-forwarded-for": "203.0.113.9" } })).status).toBe(403);
       // A client writing Retell's address first does not get in: only the proxy's own entry counts.
-      expect((await send(server, event("call_forged_xff"), { headers: { "x-forwarded-for": `${allowed}, 203.0.113.9` } })).status).toBe(403);
-      const check = await fetch(`${server.url}${RETELL}/test`, { headers: { "x-forwarded-proto": "https", "x-forwarded-host": "abc.trycloudflare.com" } });
+      expect((await send(server, event("call_forged_xff"), { headers: { "x-forwarded-for": `${allowed}, 203.0.113.9` } })).status).toBe(
+        403,
+      );
+      const check = await fetch(`${server.url}${RETELL}/test`, {
+        headers: { "x-forwarded-proto": "https", "x-forwarded-host": "abc.trycloudflare.com" },
+      });
       expect((await check.json()).webhook_url).toBe("POST https://abc.trycloudflare.com/api/v1/webhook/retell");
     } finally {
       await server.stop();
     }
   });
 });
-

@@ -15,7 +15,12 @@ describe("express-server refuses to start half-configured", () => {
 
   it("reports every problem at once without repeating a value", async () => {
     const secret = `sb_secret_${randomBytes(12).toString("hex")}`;
-    const { code, output } = await startFailure({ RETELL_API_KEY: keys.apiKey, SUPABASE_SERVICE_ROLE_KEY: secret, TRUST_PROXY: "true", API_TOKEN: "short-token" });
+    const { code, output } = await startFailure({
+      RETELL_API_KEY: keys.apiKey,
+      SUPABASE_SERVICE_ROLE_KEY: secret,
+      TRUST_PROXY: "true",
+      API_TOKEN: "short-token",
+    });
     expect(code).toBe(1);
     expect(output).toContain("SUPABASE_URL is not set");
     expect(output).toContain("TRUST_PROXY must be the number of proxies");

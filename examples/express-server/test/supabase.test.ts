@@ -56,18 +56,22 @@ function supabaseSuite(title: string, stack: SupabaseStack | null, options: { ex
         expect(await sql("select id || ' ' || debtor_name || ' ' || status || ' ' || call_id || ' ' || attempts from call_jobs")).toBe(
           "job_legacy_1 Juan Pérez completed call_legacy_1 1",
         );
-        expect(await sql("select call_id || ' ' || status || ' ' || end_timestamp || ' ' || transcript || ' ' || created_at from call_results")).toBe(
-          "call_legacy_1 analyzed 1714608491736 Agent: Hola. User: Sobre la deuda… 2024-12-21 10:00:00+00",
-        );
-        expect(await sql("select string_agg(column_name, ',' order by column_name) from information_schema.columns where table_name = 'call_jobs' and column_name like 'last_call%'")).toBe(
-          "last_call_event,last_call_timestamp",
-        );
+        expect(
+          await sql("select call_id || ' ' || status || ' ' || end_timestamp || ' ' || transcript || ' ' || created_at from call_results"),
+        ).toBe("call_legacy_1 analyzed 1714608491736 Agent: Hola. User: Sobre la deuda… 2024-12-21 10:00:00+00");
+        expect(
+          await sql(
+            "select string_agg(column_name, ',' order by column_name) from information_schema.columns where table_name = 'call_jobs' and column_name like 'last_call%'",
+          ),
+        ).toBe("last_call_event,last_call_timestamp");
       });
     }
 
     it("uses the Supabase storage", async () => {
       expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: "ok", storage: "supabase" });
-      expect((await (await fetch(`${server.url}${RETELL}/test`)).json()).webhook_url).toBe("POST https://hooks.example.com/api/v1/webhook/retell");
+      expect((await (await fetch(`${server.url}${RETELL}/test`)).json()).webhook_url).toBe(
+        "POST https://hooks.example.com/api/v1/webhook/retell",
+      );
     });
 
     callJobScenarios(() => server);
@@ -76,14 +80,20 @@ function supabaseSuite(title: string, stack: SupabaseStack | null, options: { ex
       const rows = await sql(
         "select id || '|' || status || '|' || last_call_event || '|' || call_duration || '|' || last_call_timestamp from public.call_jobs where id in ('job_in_order', 'job_backwards') order by id",
       );
-      expect(rows.split("\n")).toEqual(["job_backwards|completed|call_analyzed|95|2026-01-01 12:01:35+00", "job_in_order|completed|call_analyzed|95|2026-01-01 12:01:35+00"]);
-      const events = await sql("select event_type || '|' || status from public.callhooks_events where call_id = 'call_backwards' order by event_type");
+      expect(rows.split("\n")).toEqual([
+        "job_backwards|completed|call_analyzed|95|2026-01-01 12:01:35+00",
+        "job_in_order|completed|call_analyzed|95|2026-01-01 12:01:35+00",
+      ]);
+      const events = await sql(
+        "select event_type || '|' || status from public.callhooks_events where call_id = 'call_backwards' order by event_type",
+      );
       expect(events.split("\n")).toEqual(["call_analyzed|processed", "call_ended|processed", "call_started|processed"]);
     });
 
     it("brings up to date the job the dialer stored the call's id on, without any metadata", async () => {
       await db.sql("insert into public.call_jobs (id, call_id, status) values ('job_dialed', 'call_dialed', 'pending')");
-      for (const type of ["call_started", "call_ended"] as const) expect((await send(server, jobEvent(type, "call_dialed", null))).status).toBe(200);
+      for (const type of ["call_started", "call_ended"] as const)
+        expect((await send(server, jobEvent(type, "call_dialed", null))).status).toBe(200);
       expect(await jobOf(server, "job_dialed")).toMatchObject({
         call_id: "call_dialed",
         status: "completed",
@@ -96,8 +106,11 @@ function supabaseSuite(title: string, stack: SupabaseStack | null, options: { ex
     });
 
     it("keeps every call in call_results as the MongoDB receiver did, and answers its README's queries in SQL", async () => {
-      for (const type of ["call_started", "call_ended"] as const) expect((await send(server, jobEvent(type, "call_result_ended", null))).status).toBe(200);
-      const row = JSON.parse(await sql("select to_jsonb(c) - 'id' - 'created_at' - 'updated_at' from public.call_results c where call_id = 'call_result_ended'"));
+      for (const type of ["call_started", "call_ended"] as const)
+        expect((await send(server, jobEvent(type, "call_result_ended", null))).status).toBe(200);
+      const row = JSON.parse(
+        await sql("select to_jsonb(c) - 'id' - 'created_at' - 'updated_at' from public.call_results c where call_id = 'call_result_ended'"),
+      );
       expect(row).toMatchObject({
         call_id: "call_result_ended",
         agent_id: "agent_sample0000000000000000",
@@ -116,12 +129,16 @@ function supabaseSuite(title: string, stack: SupabaseStack | null, options: { ex
       expect(await sql("select status from public.call_results where call_id = 'call_in_order'")).toBe("analyzed");
 
       // db.call_results.find({ status: "ended", created_at: { $gte: … } })
-      expect((await sql("select call_id from call_results where status = 'ended' and created_at >= '2024-12-21T00:00:00Z'")).split("\n")).toContain("call_result_ended");
+      expect(
+        (await sql("select call_id from call_results where status = 'ended' and created_at >= '2024-12-21T00:00:00Z'")).split("\n"),
+      ).toContain("call_result_ended");
       // db.call_results.aggregate([{ $group: { _id: "$disconnection_reason", count: { $sum: 1 } } }])
       const reasons = await sql("select disconnection_reason || ' ' || count(*) from call_results group by disconnection_reason");
       expect(reasons).toMatch(/^user_hangup \d+$/m);
       // db.call_jobs.find({ call_id: { $exists: true } })
-      expect((await sql("select id from call_jobs where call_id is not null order by id")).split("\n")).toEqual(expect.arrayContaining(["job_dialed", "job_in_order"]));
+      expect((await sql("select id from call_jobs where call_id is not null order by id")).split("\n")).toEqual(
+        expect.arrayContaining(["job_dialed", "job_in_order"]),
+      );
       // db.call_results.find({ transcript: /mañana/i })
       expect((await sql("select call_id from call_results where transcript ~* 'mañana'")).split("\n")).toContain("call_result_ended");
     });
@@ -166,12 +183,20 @@ supabaseSuite("express-server on Supabase, with the MongoDB receiver's tables al
 
 describe.skipIf(!fresh)("call_jobs.sql on a project whose call_results holds a call twice", () => {
   it("stops with what to do, and changes nothing", async () => {
-    const stack = await startSupabaseStack({ sql: [existingSystem, "insert into public.call_results (call_id, status) values ('call_legacy_1', 'ended')"] });
+    const stack = await startSupabaseStack({
+      sql: [existingSystem, "insert into public.call_results (call_id, status) values ('call_legacy_1', 'ended')"],
+    });
     try {
       const refused = stack.sql(migration);
       await expect(refused).rejects.toThrow("1 calls have more than one row in public.call_results");
       await expect(refused).rejects.toThrow("Keep one row per call_id");
-      expect((await stack.sql("select count(*) from information_schema.columns where table_name = 'call_jobs' and column_name = 'last_call_event'")).trim()).toBe("0");
+      expect(
+        (
+          await stack.sql(
+            "select count(*) from information_schema.columns where table_name = 'call_jobs' and column_name = 'last_call_event'",
+          )
+        ).trim(),
+      ).toBe("0");
     } finally {
       await stack.stop();
     }
@@ -182,7 +207,11 @@ describe.skipIf(!fresh)("express-server with Supabase not migrated", () => {
   it("refuses to start, saying which migration is missing", async () => {
     const bare = await startSupabaseStack({ migrate: false });
     try {
-      const { code, output } = await startFailure({ RETELL_API_KEY: keys.apiKey, SUPABASE_URL: bare.supabaseUrl, SUPABASE_SERVICE_ROLE_KEY: bare.serviceRoleKey });
+      const { code, output } = await startFailure({
+        RETELL_API_KEY: keys.apiKey,
+        SUPABASE_URL: bare.supabaseUrl,
+        SUPABASE_SERVICE_ROLE_KEY: bare.serviceRoleKey,
+      });
       expect(code).toBe(1);
       expect(output).toContain("Supabase is not ready");
       expect(output).toContain("migration");

@@ -26,7 +26,8 @@ export async function createApp(config: Config): Promise<FastifyInstance> {
       status: "ok",
       message: "The Retell webhook endpoint is reachable.",
       webhook_url: `${origin(request)}${RETELL_PATH}`,
-      configure: 'Set it as the webhook URL in the Retell dashboard (or an agent\'s webhook_url), with the API key that has the "webhook" badge.',
+      configure:
+        'Set it as the webhook URL in the Retell dashboard (or an agent\'s webhook_url), with the API key that has the "webhook" badge.',
     }));
   }
 
@@ -38,7 +39,10 @@ export async function createApp(config: Config): Promise<FastifyInstance> {
   };
   const document = createWebhookOpenApiDocument({
     paths,
-    mightyCallFormats: [...(config.mightyCall?.pushSecret ? ["push" as const] : []), ...(config.mightyCall?.apiKey ? ["native" as const] : [])],
+    mightyCallFormats: [
+      ...(config.mightyCall?.pushSecret ? ["push" as const] : []),
+      ...(config.mightyCall?.apiKey ? ["native" as const] : []),
+    ],
     info: { title: "fastify-server webhooks", version: "1.0.0" },
   });
   app.get("/docs/openapi.json", async (request) => ({ ...document, servers: [{ url: origin(request) }] }));

@@ -32,15 +32,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         "and/or MIGHTYCALL_WEBHOOK_SECRET (the push format's Bearer secret) or MIGHTYCALL_API_KEY (MightyCall → Integrations → API).",
     );
   }
-  if (pushSecret && pushSecret.length < 24) problems.push("MIGHTYCALL_WEBHOOK_SECRET must be at least 24 characters (e.g. openssl rand -hex 24).");
+  if (pushSecret && pushSecret.length < 24)
+    problems.push("MIGHTYCALL_WEBHOOK_SECRET must be at least 24 characters (e.g. openssl rand -hex 24).");
 
   const port = Number(read("PORT") ?? 8000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push("PORT must be a port number (0–65535).");
   const publicUrl = read("PUBLIC_URL");
-  if (publicUrl && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl)) problems.push("PUBLIC_URL must be an origin such as https://hooks.example.com (no path).");
+  if (publicUrl && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl))
+    problems.push("PUBLIC_URL must be an origin such as https://hooks.example.com (no path).");
   const proxies = read("TRUST_PROXY") ?? "0";
   if (!/^\d+$/.test(proxies)) {
-    problems.push('TRUST_PROXY must be the number of proxies in front of this server (1 behind one load balancer or tunnel, 0 for none), not "true".');
+    problems.push(
+      'TRUST_PROXY must be the number of proxies in front of this server (1 behind one load balancer or tunnel, 0 for none), not "true".',
+    );
   }
   const apiToken = read("API_TOKEN");
   if (apiToken && apiToken.length < 24) problems.push("API_TOKEN must be at least 24 characters (e.g. openssl rand -hex 24).");
@@ -62,8 +66,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : undefined,
     mightyCall:
-      pushSecret || mightyCallKey
-        ? { pushSecret, apiKey: mightyCallKey, orgId: read("MIGHTYCALL_ORG_ID") ?? "default" }
-        : undefined,
+      pushSecret || mightyCallKey ? { pushSecret, apiKey: mightyCallKey, orgId: read("MIGHTYCALL_ORG_ID") ?? "default" } : undefined,
   };
 }

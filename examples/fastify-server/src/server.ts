@@ -20,6 +20,8 @@ Expose it: cloudflared tunnel --url ${base}   (or: ngrok http ${port})`);
 } catch (error) {
   if (!(error instanceof ConfigError || error instanceof WebhookConfigError)) throw error;
   const message = error instanceof WebhookConfigError ? `  - ${error.message.replace(/^allowedIps/, "RETELL_ALLOWED_IPS")}` : error.message;
-  console.error(`fastify-server cannot start:\n${message}\nSet these in examples/fastify-server/.env (start from .env.example) or in the environment.`);
+  console.error(
+    `fastify-server cannot start:\n${message}\nSet these in examples/fastify-server/.env (start from .env.example) or in the environment.`,
+  );
   process.exit(1);
 }

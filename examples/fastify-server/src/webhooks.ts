@@ -41,7 +41,8 @@ export function createWebhooks(config: Config, log: Log): Webhooks {
       native: settings.apiKey ? { apiKey: settings.apiKey, orgId: settings.orgId } : undefined,
       storage,
       on: {
-        "call.completed": (event, { orgId }) => log(`mightycall call.completed ${event.call_id} ${event.status} ${event.duration}s org=${orgId}`),
+        "call.completed": (event, { orgId }) =>
+          log(`mightycall call.completed ${event.call_id} ${event.status} ${event.duration}s org=${orgId}`),
         IncomingCallCompleted: (event) => log(`mightycall IncomingCallCompleted ${event.Body.Id}`),
         OutgoingCallCompleted: (event) => log(`mightycall OutgoingCallCompleted ${event.Body.Id}`),
         "sms.received": (event) => log(`mightycall sms.received ${event.sms_id}`),

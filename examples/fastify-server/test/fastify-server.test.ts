@@ -40,9 +40,12 @@ async function answer(request: Request | Promise<Request>) {
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
 }
-const retell = (event: unknown, key = retellKey) => answer(createSignedRetellRequest(event, { apiKey: key, url: `${server.url}${RETELL}` }));
-const push = (event: unknown, secret = pushSecret) => answer(createMightyCallPushRequest(event, { secret, url: `${server.url}${MIGHTYCALL}` }));
-const native = (event: unknown, apiKey = mightyCallKey) => answer(createMightyCallNativeRequest(event, { apiKey, url: `${server.url}${MIGHTYCALL}` }));
+const retell = (event: unknown, key = retellKey) =>
+  answer(createSignedRetellRequest(event, { apiKey: key, url: `${server.url}${RETELL}` }));
+const push = (event: unknown, secret = pushSecret) =>
+  answer(createMightyCallPushRequest(event, { secret, url: `${server.url}${MIGHTYCALL}` }));
+const native = (event: unknown, apiKey = mightyCallKey) =>
+  answer(createMightyCallNativeRequest(event, { apiKey, url: `${server.url}${MIGHTYCALL}` }));
 
 async function callOf(provider: string, id: string) {
   const response = await fetch(`${server.url}/api/v1/calls/${provider}/${id}`, { headers: { authorization: `Bearer ${apiToken}` } });
@@ -55,7 +58,10 @@ async function logged(pattern: string): Promise<number> {
   const marker = `call_marker_${randomBytes(4).toString("hex")}`;
   await retell(retellSample("call_ended", { callId: marker }));
   await server.waitFor(new RegExp(`retell call_ended ${marker}`));
-  return server.output().split("\n").filter((line) => line.includes(`"msg":"${pattern}`)).length;
+  return server
+    .output()
+    .split("\n")
+    .filter((line) => line.includes(`"msg":"${pattern}`)).length;
 }
 
 describe("Retell on Fastify", () => {
@@ -67,20 +73,35 @@ describe("Retell on Fastify", () => {
   });
 
   it("merges a call into the same record whatever order its events arrive in", async () => {
-    for (const type of ["call_started", "call_ended", "call_analyzed"] as const) await retell(retellSample(type, { callId: "call_in_order" }));
-    for (const type of ["call_analyzed", "call_ended", "call_analyzed", "call_started"] as const) await retell(retellSample(type, { callId: "call_backwards" }));
+    for (const type of ["call_started", "call_ended", "call_analyzed"] as const)
+      await retell(retellSample(type, { callId: "call_in_order" }));
+    for (const type of ["call_analyzed", "call_ended", "call_analyzed", "call_started"] as const)
+      await retell(retellSample(type, { callId: "call_backwards" }));
     const inOrder = await callOf("retell", "call_in_order");
-    expect(inOrder).toMatchObject({ status: "ended", durationMs: 95_000, summary: "The caller booked a cleaning for tomorrow.", successful: true });
+    expect(inOrder).toMatchObject({
+      status: "ended",
+      durationMs: 95_000,
+      summary: "The caller booked a cleaning for tomorrow.",
+      successful: true,
+    });
     expect(await callOf("retell", "call_backwards")).toEqual({ ...inOrder, id: "call_backwards" });
   });
 
   it("refuses forged signatures, from the helpers and from the callhooks CLI", async () => {
-    expect(await retell(retellSample("call_ended", { callId: "call_forged" }), "key_forger")).toMatchObject({ status: 401, body: { error: "invalid_signature" } });
-    const forged = await cli(["send", "call_started", "--call-id", "call_forged", "--bad-signature", "--expect", "401", "--url", `${server.url}${RETELL}`], {
-      RETELL_API_KEY: retellKey,
+    expect(await retell(retellSample("call_ended", { callId: "call_forged" }), "key_forger")).toMatchObject({
+      status: 401,
+      body: { error: "invalid_signature" },
     });
+    const forged = await cli(
+      ["send", "call_started", "--call-id", "call_forged", "--bad-signature", "--expect", "401", "--url", `${server.url}${RETELL}`],
+      {
+        RETELL_API_KEY: retellKey,
+      },
+    );
     expect(forged).toMatchObject({ code: 0, stdout: expect.stringContaining("401") });
-    expect((await fetch(`${server.url}/api/v1/calls/retell/call_forged`, { headers: { authorization: `Bearer ${apiToken}` } })).status).toBe(404);
+    expect(
+      (await fetch(`${server.url}/api/v1/calls/retell/call_forged`, { headers: { authorization: `Bearer ${apiToken}` } })).status,
+    ).toBe(404);
   });
 
   it("answers call_inbound, and a retry with the same answer", async () => {
@@ -144,10 +165,21 @@ describe("behind one proxy, with Retell's address allowlisted", () => {
     const proxied = await startServer({ RETELL_API_KEY: retellKey, RETELL_ALLOWED_IPS: "100.20.5.228", TRUST_PROXY: "1" });
     try {
       const deliver = async (xff: string) =>
-        (await fetch(await createSignedRetellRequest(retellSample("call_started"), { apiKey: retellKey, url: `${proxied.url}${RETELL}`, headers: { "x-forwarded-for": xff } })))
-          .status;
-      expect([await deliver("100.20.5.228"), await deliver("203.0.113.9"), await deliver("100.20.5.228, 203.0.113.9")]).toEqual([200, 403, 403]);
-      const check = await fetch(`${proxied.url}${RETELL}/test`, { headers: { "x-forwarded-proto": "https", "x-forwarded-host": "abc.trycloudflare.com" } });
+        (
+          await fetch(
+            await createSignedRetellRequest(retellSample("call_started"), {
+              apiKey: retellKey,
+              url: `${proxied.url}${RETELL}`,
+              headers: { "x-forwarded-for": xff },
+            }),
+          )
+        ).status;
+      expect([await deliver("100.20.5.228"), await deliver("203.0.113.9"), await deliver("100.20.5.228, 203.0.113.9")]).toEqual([
+        200, 403, 403,
+      ]);
+      const check = await fetch(`${proxied.url}${RETELL}/test`, {
+        headers: { "x-forwarded-proto": "https", "x-forwarded-host": "abc.trycloudflare.com" },
+      });
       expect((await check.json()).webhook_url).toBe("https://abc.trycloudflare.com/api/v1/webhook/retell");
     } finally {
       await proxied.stop();

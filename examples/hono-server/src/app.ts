@@ -14,7 +14,10 @@ import { type Config, ConfigError } from "./config.ts";
 
 export const RETELL_PATH = "/api/v1/webhook/retell";
 
-const document = createWebhookOpenApiDocument({ paths: { retell: RETELL_PATH }, info: { title: "hono-server webhooks", version: "1.0.0" } });
+const document = createWebhookOpenApiDocument({
+  paths: { retell: RETELL_PATH },
+  info: { title: "hono-server webhooks", version: "1.0.0" },
+});
 
 export function createApp(config: Config, options: { getConnInfo: GetConnInfo; log?: (message: string) => void }): Hono {
   const log = options.log ?? console.log;
@@ -51,7 +54,8 @@ export function createApp(config: Config, options: { getConnInfo: GetConnInfo; l
       status: "ok",
       message: "The Retell webhook endpoint is reachable.",
       webhook_url: `${origin(c)}${RETELL_PATH}`,
-      configure: 'Set it as the webhook URL in the Retell dashboard (or an agent\'s webhook_url), with the API key that has the "webhook" badge.',
+      configure:
+        'Set it as the webhook URL in the Retell dashboard (or an agent\'s webhook_url), with the API key that has the "webhook" badge.',
     }),
   );
   app.get("/health", (c) => c.json({ status: "ok" }));

@@ -5,7 +5,9 @@ import { loadConfig } from "./config.ts";
 
 /** The part of Bun's API used here, typed locally so the example needs no @types/bun. */
 declare const Bun: {
-  serve(options: { port: number; hostname?: string; fetch(request: Request, server: unknown): Response | Promise<Response> }): { port: number };
+  serve(options: { port: number; hostname?: string; fetch(request: Request, server: unknown): Response | Promise<Response> }): {
+    port: number;
+  };
 };
 
 try {

@@ -25,15 +25,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   const retellApiKey = read("RETELL_API_KEY");
   if (!retellApiKey) {
-    problems.push('RETELL_API_KEY is not set. Use the Retell API key with the "webhook" badge (Retell dashboard → API Keys): Retell signs every webhook with it.');
+    problems.push(
+      'RETELL_API_KEY is not set. Use the Retell API key with the "webhook" badge (Retell dashboard → API Keys): Retell signs every webhook with it.',
+    );
   }
   const port = Number(read("PORT") ?? 8000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push("PORT must be a port number (0–65535).");
   const publicUrl = read("PUBLIC_URL");
-  if (publicUrl && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl)) problems.push("PUBLIC_URL must be an origin such as https://hooks.example.com (no path).");
+  if (publicUrl && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl))
+    problems.push("PUBLIC_URL must be an origin such as https://hooks.example.com (no path).");
   const proxies = read("TRUST_PROXY") ?? "0";
   if (!/^\d+$/.test(proxies)) {
-    problems.push('TRUST_PROXY must be the number of proxies in front of this server (1 behind one load balancer or tunnel, 0 for none), not "true".');
+    problems.push(
+      'TRUST_PROXY must be the number of proxies in front of this server (1 behind one load balancer or tunnel, 0 for none), not "true".',
+    );
   }
   const apiToken = read("API_TOKEN");
   if (apiToken && apiToken.length < 24) problems.push("API_TOKEN must be at least 24 characters (e.g. openssl rand -hex 24).");

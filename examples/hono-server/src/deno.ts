@@ -15,7 +15,10 @@ declare const Deno: {
 try {
   const config = loadConfig(process.env);
   const app = createApp(config, { getConnInfo });
-  Deno.serve({ port: config.port, ...(config.host && { hostname: config.host }), onListen: ({ port }) => console.log(listening("Deno", port)) }, app.fetch);
+  Deno.serve(
+    { port: config.port, ...(config.host && { hostname: config.host }), onListen: ({ port }) => console.log(listening("Deno", port)) },
+    app.fetch,
+  );
 } catch (error) {
   console.error(cannotStart(error));
   process.exit(1);

@@ -45,8 +45,11 @@ describe.each(runtimes)("hono-server on $name", (runtime) => {
   });
 
   it.skipIf(skip)("merges a call into the same record whatever order its events arrive in", async () => {
-    for (const type of ["call_started", "call_ended", "call_analyzed"] as const) await send(retellSample(type, { callId: "call_in_order" }));
-    const backwards = (["call_analyzed", "call_ended", "call_analyzed", "call_started"] as const).map((type) => retellSample(type, { callId: "call_backwards" }));
+    for (const type of ["call_started", "call_ended", "call_analyzed"] as const)
+      await send(retellSample(type, { callId: "call_in_order" }));
+    const backwards = (["call_analyzed", "call_ended", "call_analyzed", "call_started"] as const).map((type) =>
+      retellSample(type, { callId: "call_backwards" }),
+    );
     expect((await Promise.all(backwards.map((event) => send(event)))).map((a) => a.status)).toEqual([200, 200, 200, 200]);
     const inOrder = await callOf("call_in_order");
     expect(inOrder).toMatchObject({ status: "ended", durationMs: 95_000, disconnectionReason: "user_hangup", successful: true });
@@ -54,10 +57,16 @@ describe.each(runtimes)("hono-server on $name", (runtime) => {
   });
 
   it.skipIf(skip)("refuses forged signatures, from the helpers and from the callhooks CLI, and stores nothing", async () => {
-    expect(await send(retellSample("call_ended", { callId: "call_forged" }), "key_forger")).toMatchObject({ status: 401, body: { error: "invalid_signature" } });
-    const forged = await cli(["send", "call_started", "--call-id", "call_forged", "--bad-signature", "--expect", "401", "--url", `${server.url}${RETELL}`], {
-      RETELL_API_KEY: apiKey,
+    expect(await send(retellSample("call_ended", { callId: "call_forged" }), "key_forger")).toMatchObject({
+      status: 401,
+      body: { error: "invalid_signature" },
     });
+    const forged = await cli(
+      ["send", "call_started", "--call-id", "call_forged", "--bad-signature", "--expect", "401", "--url", `${server.url}${RETELL}`],
+      {
+        RETELL_API_KEY: apiKey,
+      },
+    );
     expect(forged).toMatchObject({ code: 0, stdout: expect.stringContaining("401") });
     expect(await callOf("call_forged")).toBeNull();
   });
@@ -75,7 +84,10 @@ describe.each(runtimes)("hono-server on $name", (runtime) => {
   });
 
   it.skipIf(skip)("serves the endpoint check, the health check and the docs", async () => {
-    expect(await (await fetch(`${server.url}${RETELL}/test`)).json()).toMatchObject({ status: "ok", webhook_url: `${server.url}${RETELL}` });
+    expect(await (await fetch(`${server.url}${RETELL}/test`)).json()).toMatchObject({
+      status: "ok",
+      webhook_url: `${server.url}${RETELL}`,
+    });
     expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: "ok" });
     const json = await (await fetch(`${server.url}/docs/openapi.json`)).json();
     expect(json).toMatchObject({ openapi: "3.1.0", servers: [{ url: server.url }] });
@@ -113,8 +125,15 @@ describe("hono-server behind one proxy (Node)", () => {
       try {
         expect((await (await fetch(`${server.url}${RETELL}/test`, { headers })).json()).webhook_url).toMatch(new RegExp(`^${expected}`));
         const deliver = async (xff: string) =>
-          (await fetch(await createSignedRetellRequest(retellSample("call_started"), { apiKey, url: `${server.url}${RETELL}`, headers: { "x-forwarded-for": xff } })))
-            .status;
+          (
+            await fetch(
+              await createSignedRetellRequest(retellSample("call_started"), {
+                apiKey,
+                url: `${server.url}${RETELL}`,
+                headers: { "x-forwarded-for": xff },
+              }),
+            )
+          ).status;
         expect(await deliver("100.20.5.228")).toBe(trust === "1" ? 200 : 403);
         expect(await deliver("100.20.5.228, 203.0.113.9")).toBe(403);
       } finally {

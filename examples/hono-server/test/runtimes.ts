@@ -2,7 +2,14 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { nodeTypeScriptArgs, runCallhooks, runExpectingFailure, type ServerProcess, serverEnv, startServerProcess } from "@callhooks/test-support";
+import {
+  nodeTypeScriptArgs,
+  runCallhooks,
+  runExpectingFailure,
+  type ServerProcess,
+  serverEnv,
+  startServerProcess,
+} from "@callhooks/test-support";
 
 export const exampleDir = fileURLToPath(new URL("..", import.meta.url));
 const require = createRequire(import.meta.url);
@@ -19,7 +26,11 @@ export const runtimes: Runtime[] = [
   { name: "Node", bin: process.execPath, args: [...nodeTypeScriptArgs, "src/node.ts"] },
   // --no-env-file: a developer's .env must not change what the test sees.
   { name: "Bun", bin: join(packageDir("bun"), "bin", "bun.exe"), args: ["--no-env-file", "src/bun.ts"] },
-  { name: "Deno", bin: join(packageDir("deno"), "deno"), args: ["run", "--node-modules-dir=manual", "--allow-net", "--allow-env", "--allow-read", "src/deno.ts"] },
+  {
+    name: "Deno",
+    bin: join(packageDir("deno"), "deno"),
+    args: ["run", "--node-modules-dir=manual", "--allow-net", "--allow-env", "--allow-read", "src/deno.ts"],
+  },
 ];
 
 /** Locally a runtime whose install script did not run is skipped with the reason; with CI=true that fails. */
@@ -37,7 +48,13 @@ const env = (extra: Record<string, string>) =>
 
 export type Running = ServerProcess;
 
-const server = (runtime: Runtime, extra: Record<string, string>) => ({ name: runtime.name, command: runtime.bin, args: runtime.args, cwd: exampleDir, env: env(extra) });
+const server = (runtime: Runtime, extra: Record<string, string>) => ({
+  name: runtime.name,
+  command: runtime.bin,
+  args: runtime.args,
+  cwd: exampleDir,
+  env: env(extra),
+});
 
 /** Starts the server on `runtime` for real, on a port the OS picks, and resolves once it listens. */
 export const startServer = (runtime: Runtime, env: Record<string, string>): Promise<Running> =>

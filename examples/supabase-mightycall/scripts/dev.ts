@@ -30,7 +30,9 @@ const { db, stack } = local;
 const secrets = { MIGHTYCALL_WEBHOOK_SECRET: secret, MIGHTYCALL_API_KEY: apiKey };
 const oldNames = ["mightycall-calls-webhook", "mightycall-sms-webhook", "mightycall-recordings-webhook", "mightycall-reports-webhook"];
 const old = await Promise.all(
-  oldNames.map((name) => serveEdgeFunction({ projectDir, name, supabaseUrl: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey, secrets })),
+  oldNames.map((name) =>
+    serveEdgeFunction({ projectDir, name, supabaseUrl: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey, secrets }),
+  ),
 );
 
 const user = randomUUID();
@@ -40,7 +42,10 @@ const { data: org } = await db.from("organizations").insert({ name: "Acme Plumbi
 await db.from("org_members").insert({ org_id: org?.id, user_id: user, role: "agent" }).throwOnError();
 // The business number of every `callhooks send` MightyCall sample.
 await db.from("phone_numbers").insert({ org_id: org?.id, number: "+12125550142", label: "Main line" }).throwOnError();
-await db.from("org_integrations").insert({ id: integration, org_id: org?.id, provider: "mightycall", name: "Acme's MightyCall" }).throwOnError();
+await db
+  .from("org_integrations")
+  .insert({ id: integration, org_id: org?.id, provider: "mightycall", name: "Acme's MightyCall" })
+  .throwOnError();
 
 // Push events for this organisation (the built-in samples name a placeholder org_id).
 const push = mkdtempSync(join(tmpdir(), "mightycall-push-"));

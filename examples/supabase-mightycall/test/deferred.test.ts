@@ -13,18 +13,34 @@ import { FUNCTION, projectDir } from "./suite.js";
  */
 const secret = `whsec_${randomUUID().replaceAll("-", "")}`;
 const workerSecret = `worker_${randomUUID().replaceAll("-", "")}`;
-const running = await startEdgeFunctionOrSkip({ projectDir, name: FUNCTION, secrets: { MIGHTYCALL_WEBHOOK_SECRET: secret, CALLHOOKS_WORKER_SECRET: workerSecret } });
+const running = await startEdgeFunctionOrSkip({
+  projectDir,
+  name: FUNCTION,
+  secrets: { MIGHTYCALL_WEBHOOK_SECRET: secret, CALLHOOKS_WORKER_SECRET: workerSecret },
+});
 
 describe.skipIf(!running)("MightyCall functions deferred, with the sweep's worker", () => {
   const fn = running as LocalEdgeFunction;
   const call = async (callId: string) =>
     (await fn.db.from("calls").select("external_call_id, org_id").eq("external_call_id", callId).maybeSingle().throwOnError()).data;
-  const organization = async () => ((await fn.db.from("organizations").insert({ name: `Deferred ${randomUUID()}` }).select("id").single().throwOnError()).data as { id: string }).id;
+  const organization = async () =>
+    (
+      (
+        await fn.db
+          .from("organizations")
+          .insert({ name: `Deferred ${randomUUID()}` })
+          .select("id")
+          .single()
+          .throwOnError()
+      ).data as { id: string }
+    ).id;
 
   it("answers 202 at once and writes the call right after", async () => {
     const org = await organization();
     const callId = `call_deferred_${randomUUID().slice(0, 8)}`;
-    const response = await fetch(createMightyCallPushRequest(mightyCallSample("call.completed", { callId, orgId: org }), { secret, url: fn.url }));
+    const response = await fetch(
+      createMightyCallPushRequest(mightyCallSample("call.completed", { callId, orgId: org }), { secret, url: fn.url }),
+    );
     expect(response.status).toBe(202);
     expect(await response.json()).toMatchObject({ status: "accepted" });
     let row = null;
@@ -41,8 +57,15 @@ describe.skipIf(!running)("MightyCall functions deferred, with the sweep's worke
     // An instance that recorded the event (and its records) and died before processing it.
     const org = await organization();
     const callId = `call_left_${randomUUID().slice(0, 8)}`;
-    const recorder = createMightyCallHandler({ push: { secret }, storage: createSupabaseStorage({ client: fn.db }), mode: "queue", logger: {} });
-    expect((await recorder.fetch(createMightyCallPushRequest(mightyCallSample("call.completed", { callId, orgId: org }), { secret }))).status).toBe(202);
+    const recorder = createMightyCallHandler({
+      push: { secret },
+      storage: createSupabaseStorage({ client: fn.db }),
+      mode: "queue",
+      logger: {},
+    });
+    expect(
+      (await recorder.fetch(createMightyCallPushRequest(mightyCallSample("call.completed", { callId, orgId: org }), { secret }))).status,
+    ).toBe(202);
     expect(await call(callId)).toBeNull();
     const swept = await fetch(worker, { method: "POST", headers: { authorization: `Bearer ${workerSecret}` } });
     expect(swept.status).toBe(200);

@@ -28,7 +28,9 @@ describe("the functions Supabase deploys", () => {
 
   it.each(deployed)("%s: an index.ts on the shared handler, the shared import map, and verify_jwt = false", (name) => {
     expect(readFileSync(join(functionsDir, name, "index.ts"), "utf8")).toContain('from "../_shared/serve.ts"');
-    expect(readFileSync(join(functionsDir, name, "deno.json"), "utf8")).toBe(readFileSync(join(functionsDir, "mightycall-webhook", "deno.json"), "utf8"));
+    expect(readFileSync(join(functionsDir, name, "deno.json"), "utf8")).toBe(
+      readFileSync(join(functionsDir, "mightycall-webhook", "deno.json"), "utf8"),
+    );
     expect(config).toMatch(new RegExp(`\\[functions\\.${name}\\]\\nverify_jwt = false\\n`));
   });
 

@@ -8,7 +8,12 @@ const credentials = { secret: `whsec_${randomUUID().replaceAll("-", "")}`, apiKe
 const running = await startEdgeFunctionOrSkip({
   projectDir,
   name: FUNCTION,
-  secrets: { MIGHTYCALL_WEBHOOK_SECRET: credentials.secret, MIGHTYCALL_API_KEY: credentials.apiKey, DASHBOARD_PASSWORD, CALLHOOKS_MODE: "sync" },
+  secrets: {
+    MIGHTYCALL_WEBHOOK_SECRET: credentials.secret,
+    MIGHTYCALL_API_KEY: credentials.apiKey,
+    DASHBOARD_PASSWORD,
+    CALLHOOKS_MODE: "sync",
+  },
 });
 
 describe.skipIf(!running)("MightyCall Edge Functions on a new project (Deno, PostgreSQL, PostgREST, supabase-js)", () => {

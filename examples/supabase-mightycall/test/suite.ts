@@ -18,7 +18,9 @@ export const projectDir = fileURLToPath(new URL("..", import.meta.url));
 export const FUNCTION = "mightycall-webhook";
 /** The console's password (the DASHBOARD_PASSWORD secret) for this run. */
 export const DASHBOARD_PASSWORD = `console_${randomUUID()}`;
-const callhooksCli = createRequire(import.meta.url).resolve("@callhooks/cli/package.json").replace(/package\.json$/, "bin/callhooks.js");
+const callhooksCli = createRequire(import.meta.url)
+  .resolve("@callhooks/cli/package.json")
+  .replace(/package\.json$/, "bin/callhooks.js");
 const BUSINESS = "+12125550142"; // the business number of mightyCallSample's events
 const DOCUMENTED = "+12125551234"; // the business number of the old functions' documented examples
 
@@ -37,10 +39,16 @@ export interface SuiteOptions {
  * (202, so MightyCall stops retrying what a retry cannot fix), never processed, written to no
  * organisation's tables, with its reason.
  */
-async function expectQuarantined(answer: { status: number; body: unknown }, rows: (table: string, column: string, value: string) => Promise<unknown[]>, reason: string) {
+async function expectQuarantined(
+  answer: { status: number; body: unknown },
+  rows: (table: string, column: string, value: string) => Promise<unknown[]>,
+  reason: string,
+) {
   expect(answer).toMatchObject({ status: 202, body: { status: "quarantined", event_id: expect.any(String) } });
   const id = (answer.body as { event_id: string }).event_id;
-  expect(await rows("callhooks_events", "id", id)).toEqual([expect.objectContaining({ status: "quarantined", last_error: expect.stringContaining(reason) })]);
+  expect(await rows("callhooks_events", "id", id)).toEqual([
+    expect.objectContaining({ status: "quarantined", last_error: expect.stringContaining(reason) }),
+  ]);
 }
 
 /*
@@ -66,7 +74,11 @@ export function mightyCallSuite(fn: LocalEdgeFunction, { secret, apiKey }: Crede
 
   beforeAll(async () => {
     await fn.stack.sql(`insert into auth.users (id) values ('${users.ana}'), ('${users.dan}')`);
-    const { data: orgs } = await db.from("organizations").insert([{ name: "Acme Plumbing" }, { name: "Other Co" }]).select("id").throwOnError();
+    const { data: orgs } = await db
+      .from("organizations")
+      .insert([{ name: "Acme Plumbing" }, { name: "Other Co" }])
+      .select("id")
+      .throwOnError();
     const [acme, other] = (orgs ?? []).map((org) => org.id as string) as [string, string];
     await db
       .from("org_members")
@@ -101,7 +113,8 @@ export function mightyCallSuite(fn: LocalEdgeFunction, { secret, apiKey }: Crede
     return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
   };
   const push = (event: unknown, key = secret) => answer(createMightyCallPushRequest(event, { secret: key, url: fn.url }));
-  const native = (event: unknown, query = "", key = apiKey) => answer(createMightyCallNativeRequest(event, { apiKey: key, url: `${fn.url}/${query}` }));
+  const native = (event: unknown, query = "", key = apiKey) =>
+    answer(createMightyCallNativeRequest(event, { apiKey: key, url: `${fn.url}/${query}` }));
   const rows = async (table: string, column: string, value: string) =>
     (await db.from(table).select("*").eq(column, value).throwOnError()).data ?? [];
   const callhooks = (args: string[]) =>
@@ -120,7 +133,11 @@ export function mightyCallSuite(fn: LocalEdgeFunction, { secret, apiKey }: Crede
     it("refuses a wrong Bearer secret (sent with the callhooks CLI) and a wrong ApiKey with 401 { error, details }, writing nothing", async () => {
       const { stdout } = await callhooks(["call.completed", "--call-id", "call_forged_push", "--bad-signature", "--expect", "401"]);
       expect(stdout).toContain("401");
-      const wrongKey = await native(mightyCallSample("IncomingCallCompleted", { callId: "call-forged-native" }), `?integration=${integrations.acme}`, randomUUID());
+      const wrongKey = await native(
+        mightyCallSample("IncomingCallCompleted", { callId: "call-forged-native" }),
+        `?integration=${integrations.acme}`,
+        randomUUID(),
+      );
       expect(wrongKey).toMatchObject({ status: 401, body: { error: "unauthorized", details: expect.stringContaining("ApiKey") } });
       expect(await rows("callhooks_events", "call_id", "call_forged_push")).toEqual([]);
       expect(await rows("callhooks_events", "call_id", "call-forged-native")).toEqual([]);
@@ -129,13 +146,20 @@ export function mightyCallSuite(fn: LocalEdgeFunction, { secret, apiKey }: Crede
     });
 
     it("keeps an invalid event, or one whose organisation it cannot find, quarantined: never processed, never lost", async () => {
-      await expectQuarantined(await push({ ...mightyCallSample("call.completed", { callId: "call_invalid", orgId: seeded.acme }), duration: -3 }), rows, "duration");
+      await expectQuarantined(
+        await push({ ...mightyCallSample("call.completed", { callId: "call_invalid", orgId: seeded.acme }), duration: -3 }),
+        rows,
+        "duration",
+      );
       expect(await rows("calls", "external_call_id", "call_invalid")).toEqual([]);
 
       const unknownIntegration = await push(mightyCallSample("sms.received", { orgId: null, integrationId: randomUUID() }));
       const notAnId = await push(mightyCallSample("sms.received", { orgId: null, integrationId: "int_nobody" }));
       const retired = await push(mightyCallSample("sms.sent", { orgId: null, integrationId: integrations.retired }));
-      const nativeStranger = await native({ ...mightyCallSample("IncomingCall", { callId: "call-stranger" }), Body: { Id: "call-stranger", From: "+14155550187", To: "+19995550000" } });
+      const nativeStranger = await native({
+        ...mightyCallSample("IncomingCall", { callId: "call-stranger" }),
+        Body: { Id: "call-stranger", From: "+14155550187", To: "+19995550000" },
+      });
       for (const refused of [unknownIntegration, notAnId, retired]) await expectQuarantined(refused, rows, "integration_id");
       await expectQuarantined(nativeStranger, rows, "organisation");
       expect(await rows("mightycall_sms_messages", "org_id", seeded.acme)).toEqual([]);
@@ -146,7 +170,9 @@ export function mightyCallSuite(fn: LocalEdgeFunction, { secret, apiKey }: Crede
         await expectQuarantined(await push(mightyCallSample("call.completed", { callId: "call_unknown_org", orgId })), rows, "org_id");
       }
       expect(await rows("calls", "external_call_id", "call_unknown_org")).toEqual([]);
-      expect(await rows("callhooks_events", "call_id", "call_unknown_org")).toEqual([expect.objectContaining({ status: "quarantined", org_id: null })]);
+      expect(await rows("callhooks_events", "call_id", "call_unknown_org")).toEqual([
+        expect.objectContaining({ status: "quarantined", org_id: null }),
+      ]);
     });
 
     it("answers 500 when the database fails, so the sender delivers again, and keeps the event until a delivery succeeds", async () => {
@@ -202,7 +228,11 @@ export function mightyCallSuite(fn: LocalEdgeFunction, { secret, apiKey }: Crede
     });
 
     it("stores a missed call with a duration of 0", async () => {
-      const event = { ...mightyCallSample("call.completed", { callId: "call_push_missed", orgId: seeded.acme }), status: "missed", duration: 0 };
+      const event = {
+        ...mightyCallSample("call.completed", { callId: "call_push_missed", orgId: seeded.acme }),
+        status: "missed",
+        duration: 0,
+      };
       delete (event as { recording_url?: string }).recording_url;
       expect((await push(event)).status).toBe(200);
       expect(await rows("calls", "external_call_id", "call_push_missed")).toMatchObject([{ status: "missed", duration_seconds: 0 }]);
@@ -233,18 +263,31 @@ export function mightyCallSuite(fn: LocalEdgeFunction, { secret, apiKey }: Crede
       const [call] = await rows("calls", "external_call_id", "call_push_1");
       // The row call.completed's URL made is now this recording.
       expect(await rows("mightycall_recordings", "external_call_id", "call_push_1")).toMatchObject([
-        { external_recording_id: "rec_after", call_id: call?.id, url: final, org_id: seeded.acme, duration_seconds: 247, format: "mp3", size_bytes: 3_952_640 },
+        {
+          external_recording_id: "rec_after",
+          call_id: call?.id,
+          url: final,
+          org_id: seeded.acme,
+          duration_seconds: 247,
+          format: "mp3",
+          size_bytes: 3_952_640,
+        },
       ]);
       expect(call).toMatchObject({ recording_url: final });
 
-      const early = { ...mightyCallSample("recording.available", { callId: "call_push_2", orgId: seeded.acme }), recording_id: "rec_early" };
+      const early = {
+        ...mightyCallSample("recording.available", { callId: "call_push_2", orgId: seeded.acme }),
+        recording_id: "rec_early",
+      };
       expect((await push(early)).status).toBe(200);
       expect(await rows("calls", "external_call_id", "call_push_2")).toEqual([]); // nothing to link to yet
       expect(await rows("mightycall_recordings", "external_recording_id", "rec_early")).toMatchObject([{ call_id: null }]);
       expect((await push(mightyCallSample("call.completed", { callId: "call_push_2", orgId: seeded.acme }))).status).toBe(200);
       const [second] = await rows("calls", "external_call_id", "call_push_2");
       expect(second).toMatchObject({ recording_url: early.url, status: "completed" });
-      expect(await rows("mightycall_recordings", "external_call_id", "call_push_2")).toMatchObject([{ external_recording_id: "rec_early", call_id: second?.id }]);
+      expect(await rows("mightycall_recordings", "external_call_id", "call_push_2")).toMatchObject([
+        { external_recording_id: "rec_early", call_id: second?.id },
+      ]);
     });
 
     it("stores daily and hourly reports one row per metric, once", async () => {
@@ -302,7 +345,12 @@ export function mightyCallSuite(fn: LocalEdgeFunction, { secret, apiKey }: Crede
 
       const rest = ["IncomingCallConnected", "IncomingCall", "IncomingCallRinging", "IncomingCallStopRinging", "IncomingCallConnected"];
       const { stdout } = await callhooks([...rest, "--call-id", "call-native-1", "--url", url, "--json"]);
-      expect(stdout.trim().split("\n").map((line) => JSON.parse(JSON.parse(line).body).status)).toEqual(["processed", "processed", "processed", "processed", "duplicate"]);
+      expect(
+        stdout
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(JSON.parse(line).body).status),
+      ).toEqual(["processed", "processed", "processed", "processed", "duplicate"]);
       expect(await rows("calls", "external_call_id", "call-native-1")).toEqual([
         expect.objectContaining({
           org_id: seeded.acme,
@@ -320,16 +368,28 @@ export function mightyCallSuite(fn: LocalEdgeFunction, { secret, apiKey }: Crede
 
     it("makes the same row of an outbound call's events delivered all at once", async () => {
       const types = ["OutgoingCall", "OutgoingCallConnected", "OutgoingCallCompleted"] as const;
-      const answers = await Promise.all(types.map((type) => native(mightyCallSample(type, { callId: "call-native-burst" }), `?integration=${integrations.acme}`)));
+      const answers = await Promise.all(
+        types.map((type) => native(mightyCallSample(type, { callId: "call-native-burst" }), `?integration=${integrations.acme}`)),
+      );
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
       expect(await rows("calls", "external_call_id", "call-native-burst")).toMatchObject([
-        { direction: "outbound", from_number: BUSINESS, caller_phone: "+14155550187", status: "completed", duration_seconds: 247, source: "native" },
+        {
+          direction: "outbound",
+          from_number: BUSINESS,
+          caller_phone: "+14155550187",
+          status: "completed",
+          duration_seconds: 247,
+          source: "native",
+        },
       ]);
     });
 
     it("stores a call nobody answered as missed, attributed by its business number", async () => {
       for (const type of ["IncomingCall", "IncomingCallCompleted"] as const) {
-        expect(await native(mightyCallSample(type, { callId: "call-native-missed" }))).toMatchObject({ status: 200, body: { status: "processed" } });
+        expect(await native(mightyCallSample(type, { callId: "call-native-missed" }))).toMatchObject({
+          status: 200,
+          body: { status: "processed" },
+        });
       }
       expect(await rows("calls", "external_call_id", "call-native-missed")).toMatchObject([
         { org_id: seeded.acme, phone_id: seeded.line, status: "missed", duration_seconds: 0, connected_at: null },
@@ -362,7 +422,9 @@ export function mightyCallSuite(fn: LocalEdgeFunction, { secret, apiKey }: Crede
       }
       if (!options.existing) {
         // Tables this migration created give anon no grant at all; an existing project's keep theirs.
-        await expect(fn.stack.sql("begin; set local role anon; select count(*) from public.calls; commit;")).rejects.toThrow(/permission denied/);
+        await expect(fn.stack.sql("begin; set local role anon; select count(*) from public.calls; commit;")).rejects.toThrow(
+          /permission denied/,
+        );
       }
     });
   });
@@ -374,7 +436,11 @@ export function mightyCallSuite(fn: LocalEdgeFunction, { secret, apiKey }: Crede
     it("refuses anyone without the DASHBOARD_PASSWORD credentials, with no CORS header for other sites", async () => {
       for (const headers of [{}, { authorization: `Basic ${btoa("admin:wrong-password")}` }] as Array<Record<string, string>>) {
         const refused = await fetch(consoleUrl, { headers });
-        expect([refused.status, await refused.text(), refused.headers.get("access-control-allow-origin")]).toEqual([401, "Authentication required.", null]);
+        expect([refused.status, await refused.text(), refused.headers.get("access-control-allow-origin")]).toEqual([
+          401,
+          "Authentication required.",
+          null,
+        ]);
       }
     });
 

@@ -26,8 +26,16 @@ const { db, stack } = local;
 
 const users = [randomUUID(), randomUUID()];
 await stack.sql(`insert into auth.users (id, email) values ('${users[0]}', 'ana@example.com'), ('${users[1]}', 'ben@example.com')`);
-const { data: org } = await db.from("organizations").insert({ name: "Acme Dental", inbound_agent_id: "agent_front_desk" }).select("id").single().throwOnError();
-await db.from("profiles").insert(users.map((id, i) => ({ id, organization_id: org?.id, email: ["ana@example.com", "ben@example.com"][i] }))).throwOnError();
+const { data: org } = await db
+  .from("organizations")
+  .insert({ name: "Acme Dental", inbound_agent_id: "agent_front_desk" })
+  .select("id")
+  .single()
+  .throwOnError();
+await db
+  .from("profiles")
+  .insert(users.map((id, i) => ({ id, organization_id: org?.id, email: ["ana@example.com", "ben@example.com"][i] })))
+  .throwOnError();
 // The numbers of `callhooks send call_inbound` (the callee) and of the campaign's calls (the caller).
 await db
   .from("phone_numbers")
@@ -36,7 +44,12 @@ await db
     { organization_id: org?.id, phone_number: "+16505550100", label: "Recall line" },
   ])
   .throwOnError();
-const { data: agent } = await db.from("agents").insert({ organization_id: org?.id, name: "Recall agent", retell_agent_id: "agent_recall" }).select("id").single().throwOnError();
+const { data: agent } = await db
+  .from("agents")
+  .insert({ organization_id: org?.id, name: "Recall agent", retell_agent_id: "agent_recall" })
+  .select("id")
+  .single()
+  .throwOnError();
 const { data: campaign } = await db
   .from("call_campaigns")
   .insert({ organization_id: org?.id, agent_id: agent?.id, name: "Spring recall", status: "processing", total_numbers: 1 })

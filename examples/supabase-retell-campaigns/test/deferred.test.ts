@@ -13,11 +13,16 @@ import { FUNCTION, projectDir } from "./suite.js";
  */
 const apiKey = `key_deferred_${randomUUID().replaceAll("-", "")}`;
 const workerSecret = `worker_${randomUUID().replaceAll("-", "")}`;
-const running = await startEdgeFunctionOrSkip({ projectDir, name: FUNCTION, secrets: { RETELL_API_KEY: apiKey, CALLHOOKS_WORKER_SECRET: workerSecret } });
+const running = await startEdgeFunctionOrSkip({
+  projectDir,
+  name: FUNCTION,
+  secrets: { RETELL_API_KEY: apiKey, CALLHOOKS_WORKER_SECRET: workerSecret },
+});
 
 describe.skipIf(!running)("retell-webhook deferred, with the sweep's worker", () => {
   const fn = running as LocalEdgeFunction;
-  const call = async (callId: string) => (await fn.db.from("calls").select("retell_call_id, status").eq("retell_call_id", callId).maybeSingle().throwOnError()).data;
+  const call = async (callId: string) =>
+    (await fn.db.from("calls").select("retell_call_id, status").eq("retell_call_id", callId).maybeSingle().throwOnError()).data;
   const until = async <T>(read: () => Promise<T | null>) => {
     for (let i = 0; i < 100; i++) {
       const value = await read();

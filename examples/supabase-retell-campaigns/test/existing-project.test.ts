@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { AUTH_USERS_STANDIN, type LocalEdgeFunction, startEdgeFunctionOrSkip, startSupabaseStack } from "@callhooks/storage-supabase/testing";
+import {
+  AUTH_USERS_STANDIN,
+  type LocalEdgeFunction,
+  startEdgeFunctionOrSkip,
+  startSupabaseStack,
+} from "@callhooks/storage-supabase/testing";
 import { describe, expect, it } from "vitest";
 import { campaignsSuite, DASHBOARD_PASSWORD, FUNCTION, projectDir } from "./suite.js";
 
@@ -14,7 +19,12 @@ import { campaignsSuite, DASHBOARD_PASSWORD, FUNCTION, projectDir } from "./suit
 const existingSystem = readFileSync(join(projectDir, "test/fixtures/existing-retell-webhook.sql"), "utf8");
 const migration = readFileSync(join(projectDir, "supabase/migrations/20260302000000_campaigns.sql"), "utf8");
 const apiKey = `key_campaigns_${randomUUID().replaceAll("-", "")}`;
-const running = await startEdgeFunctionOrSkip({ projectDir, name: FUNCTION, secrets: { RETELL_API_KEY: apiKey, DASHBOARD_PASSWORD, CALLHOOKS_MODE: "sync" }, sqlBefore: [existingSystem, migration] });
+const running = await startEdgeFunctionOrSkip({
+  projectDir,
+  name: FUNCTION,
+  secrets: { RETELL_API_KEY: apiKey, DASHBOARD_PASSWORD, CALLHOOKS_MODE: "sync" },
+  sqlBefore: [existingSystem, migration],
+});
 
 describe.skipIf(!running)("retell-webhook on a project that already runs the hand-written receiver", () => {
   const fn = running as LocalEdgeFunction;
@@ -33,7 +43,9 @@ describe.skipIf(!running)("retell-webhook on a project that already runs the han
         notifications: "select title || ': ' || message || ' ' || is_read from notifications",
         activity_logs: "select action || ' ' || (details ->> 'from_number') from activity_logs",
       };
-      const rows = Object.fromEntries(await Promise.all(Object.entries(legacy).map(async ([table, query]) => [table, (await sql(query)).split("\n")])));
+      const rows = Object.fromEntries(
+        await Promise.all(Object.entries(legacy).map(async ([table, query]) => [table, (await sql(query)).split("\n")])),
+      );
       expect(rows).toEqual({
         organizations: ["Legacy Clinic"],
         profiles: ["admin legacy@example.com"],
@@ -48,10 +60,20 @@ describe.skipIf(!running)("retell-webhook on a project that already runs the han
     });
 
     it("adds the columns the function writes, and keeps the project's own grants and policies", async () => {
-      expect(await sql("select count(*) from information_schema.columns where table_name = 'calls' and column_name in ('call_status', 'summary', 'contact_id')")).toBe("3");
-      expect(await sql("select count(*) from information_schema.columns where table_name = 'notifications' and column_name = 'source_key'")).toBe("1");
+      expect(
+        await sql(
+          "select count(*) from information_schema.columns where table_name = 'calls' and column_name in ('call_status', 'summary', 'contact_id')",
+        ),
+      ).toBe("3");
+      expect(
+        await sql("select count(*) from information_schema.columns where table_name = 'notifications' and column_name = 'source_key'"),
+      ).toBe("1");
       // The front end's access, untouched: anon keeps Supabase's default grant, its policies stay.
-      expect(await sql("select has_table_privilege('anon', 'public.calls', 'select') and has_table_privilege('authenticated', 'public.notifications', 'update')")).toBe("t");
+      expect(
+        await sql(
+          "select has_table_privilege('anon', 'public.calls', 'select') and has_table_privilege('authenticated', 'public.notifications', 'update')",
+        ),
+      ).toBe("t");
       expect(await sql("select policyname from pg_policies where tablename = 'notifications' order by 1")).toBe(
         ["Users can manage their notifications", "users mark their notifications read", "users read their notifications"].join("\n"),
       );
@@ -72,7 +94,11 @@ describe.skipIf(!running)("the migration on a project whose calls table holds a 
       const refused = stack.sql(migration);
       await expect(refused).rejects.toThrow("1 Retell calls have more than one row in public.calls");
       await expect(refused).rejects.toThrow("Keep one row per retell_call_id");
-      expect((await stack.sql("select count(*) from information_schema.columns where table_name = 'calls' and column_name = 'call_status'")).trim()).toBe("0");
+      expect(
+        (
+          await stack.sql("select count(*) from information_schema.columns where table_name = 'calls' and column_name = 'call_status'")
+        ).trim(),
+      ).toBe("0");
       expect((await stack.sql("select count(*) from public.calls")).trim()).toBe("2");
     } finally {
       await stack.stop();

@@ -11,7 +11,9 @@ export const projectDir = fileURLToPath(new URL("..", import.meta.url));
 export const FUNCTION = "retell-webhook";
 /** The console's password (the DASHBOARD_PASSWORD secret) for this run. */
 export const DASHBOARD_PASSWORD = `console_${randomUUID()}`;
-const callhooksCli = createRequire(import.meta.url).resolve("@callhooks/cli/package.json").replace(/package\.json$/, "bin/callhooks.js");
+const callhooksCli = createRequire(import.meta.url)
+  .resolve("@callhooks/cli/package.json")
+  .replace(/package\.json$/, "bin/callhooks.js");
 
 export interface SuiteOptions {
   /** The project already ran the hand-written receiver: its tables keep their own grants and policies. */
@@ -35,7 +37,11 @@ export function campaignsSuite(fn: LocalEdgeFunction, apiKey: string, options: S
   };
 
   beforeAll(async () => {
-    await fn.stack.sql(`insert into auth.users (id) values ${Object.values(users).map((id) => `('${id}')`).join(", ")}`);
+    await fn.stack.sql(
+      `insert into auth.users (id) values ${Object.values(users)
+        .map((id) => `('${id}')`)
+        .join(", ")}`,
+    );
     const { data: orgs } = await db
       .from("organizations")
       .insert([
@@ -117,13 +123,18 @@ export function campaignsSuite(fn: LocalEdgeFunction, apiKey: string, options: S
     });
 
   const row = async (table: string, id: string) => (await db.from(table).select("*").eq("id", id).single().throwOnError()).data;
-  const call = async (retellCallId: string) => (await db.from("calls").select("*").eq("retell_call_id", retellCallId).maybeSingle().throwOnError()).data;
+  const call = async (retellCallId: string) =>
+    (await db.from("calls").select("*").eq("retell_call_id", retellCallId).maybeSingle().throwOnError()).data;
   const campaign = () => row("call_campaigns", seeded.campaign);
   const eventsOf = async (callId: string) =>
-    (await db.from("callhooks_events").select("event_type, status, attempts").eq("call_id", callId).order("event_type").throwOnError()).data ?? [];
+    (await db.from("callhooks_events").select("event_type, status, attempts").eq("call_id", callId).order("event_type").throwOnError())
+      .data ?? [];
 
   it("answers the CORS preflight and puts the CORS headers on webhook answers", async () => {
-    const preflight = await fetch(fn.url, { method: "OPTIONS", headers: { origin: "https://app.example.com", "access-control-request-method": "POST" } });
+    const preflight = await fetch(fn.url, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example.com", "access-control-request-method": "POST" },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
     expect(preflight.headers.get("access-control-allow-headers")).toContain("x-retell-signature");
@@ -182,11 +193,21 @@ export function campaignsSuite(fn: LocalEdgeFunction, apiKey: string, options: S
   it("ends in the same state when the events arrive backwards and twice over", async () => {
     const callId = "call_campaign_backwards";
     const voicemail = { disconnection_reason: "voicemail_reached" };
-    const analysis = { call_summary: "Reached voicemail; left a message.", user_sentiment: "Neutral", call_successful: false, in_voicemail: true };
+    const analysis = {
+      call_summary: "Reached voicemail; left a message.",
+      user_sentiment: "Neutral",
+      call_successful: false,
+      in_voicemail: true,
+    };
     const analyzed = campaignEvent("call_analyzed", callId, contact(1), { ...voicemail, call_analysis: analysis });
 
     const statuses = [];
-    for (const event of [analyzed, analyzed, campaignEvent("call_ended", callId, contact(1), voicemail), campaignEvent("call_started", callId, contact(1))]) {
+    for (const event of [
+      analyzed,
+      analyzed,
+      campaignEvent("call_ended", callId, contact(1), voicemail),
+      campaignEvent("call_started", callId, contact(1)),
+    ]) {
       statuses.push((await send(event)).body.status);
     }
     statuses.push((await send(campaignEvent("call_ended", callId, contact(1), voicemail))).body.status);
@@ -207,9 +228,16 @@ export function campaignsSuite(fn: LocalEdgeFunction, apiKey: string, options: S
 
   it("counts a contact once when call_ended and call_analyzed are delivered at the same moment", async () => {
     const callId = "call_campaign_together";
-    const answers = await Promise.all([send(campaignEvent("call_ended", callId, contact(2))), send(campaignEvent("call_analyzed", callId, contact(2)))]);
+    const answers = await Promise.all([
+      send(campaignEvent("call_ended", callId, contact(2))),
+      send(campaignEvent("call_analyzed", callId, contact(2))),
+    ]);
     expect(answers.map((a) => a.body.status)).toEqual(["processed", "processed"]);
-    expect(await call(callId)).toMatchObject({ outcome: "answered", summary: "The caller booked a cleaning for tomorrow.", duration_seconds: 95 });
+    expect(await call(callId)).toMatchObject({
+      outcome: "answered",
+      summary: "The caller booked a cleaning for tomorrow.",
+      duration_seconds: 95,
+    });
     expect(await row("campaign_contacts", contact(2).id)).toMatchObject({ status: "completed", successful: true });
     expect(await campaign()).toMatchObject({ processed_numbers: 3, analyzed_count: 3, successful_count: 2 });
   });
@@ -221,16 +249,26 @@ export function campaignsSuite(fn: LocalEdgeFunction, apiKey: string, options: S
     const started = await call(callId);
     expect(started).toMatchObject({ organization_id: seeded.acme, campaign_id: seeded.campaign, contact_id: contact(4).id });
     expect(await row("campaign_contacts", contact(4).id)).toMatchObject({ status: "calling", call_id: started?.id });
-    expect((await send(campaignEvent("call_ended", callId, contact(4), { ...untagged, disconnection_reason: "dial_no_answer" }))).status).toBe(200);
+    expect(
+      (await send(campaignEvent("call_ended", callId, contact(4), { ...untagged, disconnection_reason: "dial_no_answer" }))).status,
+    ).toBe(200);
     expect(await call(callId)).toMatchObject({ status: "failed", outcome: "no_answer" });
     expect(await row("campaign_contacts", contact(4).id)).toMatchObject({ status: "completed", outcome: "no_answer" });
     expect(await campaign()).toMatchObject({ processed_numbers: 4 });
   });
 
   it("keeps a call that is no campaign's (a bogus link, an agent with no running campaign), attributed to the number's organisation", async () => {
-    const event = campaignEvent("call_started", "call_not_a_campaign", contact(3), { agent_id: "agent_adhoc", metadata: { campaign_id: "spring", contact_id: 7 } });
+    const event = campaignEvent("call_started", "call_not_a_campaign", contact(3), {
+      agent_id: "agent_adhoc",
+      metadata: { campaign_id: "spring", contact_id: 7 },
+    });
     expect((await send(event)).status).toBe(200);
-    expect(await call("call_not_a_campaign")).toMatchObject({ organization_id: seeded.acme, campaign_id: null, contact_id: null, agent_id: "agent_adhoc" });
+    expect(await call("call_not_a_campaign")).toMatchObject({
+      organization_id: seeded.acme,
+      campaign_id: null,
+      contact_id: null,
+      agent_id: "agent_adhoc",
+    });
     expect(await row("campaign_contacts", contact(3).id)).toMatchObject({ status: "pending" });
   });
 
@@ -269,18 +307,36 @@ export function campaignsSuite(fn: LocalEdgeFunction, apiKey: string, options: S
   });
 
   it("passes the old test script's scenarios, sent with the callhooks CLI (test-webhook-simple.sh all)", async () => {
-    const { stdout } = await cli(["call_started", "call_ended", "call_analyzed", "call_inbound", "--call-id", "call_script_all", "--quiet"]);
+    const { stdout } = await cli([
+      "call_started",
+      "call_ended",
+      "call_analyzed",
+      "call_inbound",
+      "--call-id",
+      "call_script_all",
+      "--quiet",
+    ]);
     expect(stdout).toContain("4 sent, all answered 2xx");
     // retellSample's call rings the Front desk: an inbound call of Acme's.
-    expect(await call("call_script_all")).toMatchObject({ organization_id: seeded.acme, direction: "inbound", status: "completed", summary: expect.any(String) });
+    expect(await call("call_script_all")).toMatchObject({
+      organization_id: seeded.acme,
+      direction: "inbound",
+      status: "completed",
+      summary: expect.any(String),
+    });
     expect(await eventsOf("call_script_all")).toEqual(
-      ["call_analyzed", "call_ended", "call_inbound", "call_started"].map((event_type) => ({ event_type, status: "processed", attempts: 1 })),
+      ["call_analyzed", "call_ended", "call_inbound", "call_started"].map((event_type) => ({
+        event_type,
+        status: "processed",
+        attempts: 1,
+      })),
     );
   });
 
   describe("call_inbound", () => {
     const notificationsOf = async (callId: string) =>
-      (await db.from("notifications").select("user_id, type, title, message, data, is_read").eq("data->>call_id", callId).throwOnError()).data ?? [];
+      (await db.from("notifications").select("user_id, type, title, message, data, is_read").eq("data->>call_id", callId).throwOnError())
+        .data ?? [];
     const activityOf = async (callId: string) =>
       (await db.from("activity_logs").select("organization_id, action, details").eq("entity_id", callId).throwOnError()).data ?? [];
 
@@ -338,8 +394,14 @@ export function campaignsSuite(fn: LocalEdgeFunction, apiKey: string, options: S
 
     it("then follows the same call through call_started and call_ended on the same row", async () => {
       const inboundRow = await call("call_inbound_1");
-      for (const type of ["call_started", "call_ended"] as const) expect((await send(retellSample(type, { callId: "call_inbound_1" }))).status).toBe(200);
-      expect(await call("call_inbound_1")).toMatchObject({ id: inboundRow?.id, status: "completed", organization_id: seeded.acme, duration_seconds: 95 });
+      for (const type of ["call_started", "call_ended"] as const)
+        expect((await send(retellSample(type, { callId: "call_inbound_1" }))).status).toBe(200);
+      expect(await call("call_inbound_1")).toMatchObject({
+        id: inboundRow?.id,
+        status: "completed",
+        organization_id: seeded.acme,
+        duration_seconds: 95,
+      });
     });
 
     it("leaves a number it does not know to Retell's own agent and tells no one", async () => {
@@ -382,7 +444,9 @@ export function campaignsSuite(fn: LocalEdgeFunction, apiKey: string, options: S
       if (!options.existing) {
         // On tables it created; an existing project's own policies decide these.
         expect(await visible("campaign_contacts", "authenticated", users.ben)).toBe(5);
-        expect(await visible("activity_logs", "authenticated", users.ben)).toBe(await count("activity_logs", "organization_id", seeded.acme));
+        expect(await visible("activity_logs", "authenticated", users.ben)).toBe(
+          await count("activity_logs", "organization_id", seeded.acme),
+        );
         expect(await visible("campaign_contacts", "authenticated", users.dan)).toBe(0);
       }
     });
@@ -392,7 +456,9 @@ export function campaignsSuite(fn: LocalEdgeFunction, apiKey: string, options: S
     onNewProject("lets a user mark their own notifications read, and nothing else", async () => {
       const asBen = (statement: string) =>
         fn.stack.sql(`begin; set local role authenticated; set local request.jwt.claims = '${claims(users.ben)}'; ${statement}; commit;`);
-      const marked = await asBen("with read as (update public.notifications set is_read = true returning user_id) select count(*) from read");
+      const marked = await asBen(
+        "with read as (update public.notifications set is_read = true returning user_id) select count(*) from read",
+      );
       expect(Number(marked.trim().split("\n").at(-1))).toBe(3);
       const unread = (await db.from("notifications").select("user_id").eq("is_read", false).throwOnError()).data ?? [];
       expect(unread.length).toBeGreaterThan(0);
@@ -409,7 +475,11 @@ export function campaignsSuite(fn: LocalEdgeFunction, apiKey: string, options: S
     it("refuses anyone without the DASHBOARD_PASSWORD credentials, with no CORS header for other sites", async () => {
       for (const headers of [{}, { authorization: `Basic ${btoa("admin:wrong-password")}` }] as Array<Record<string, string>>) {
         const refused = await fetch(consoleUrl, { headers });
-        expect([refused.status, await refused.text(), refused.headers.get("access-control-allow-origin")]).toEqual([401, "Authentication required.", null]);
+        expect([refused.status, await refused.text(), refused.headers.get("access-control-allow-origin")]).toEqual([
+          401,
+          "Authentication required.",
+          null,
+        ]);
       }
     });
 
@@ -422,7 +492,10 @@ export function campaignsSuite(fn: LocalEdgeFunction, apiKey: string, options: S
       expect(page).toContain("call_ended");
       const call = await (await fetch(`${consoleUrl}calls/retell/call_console_1?org=`, { headers: { authorization } })).text();
       expect(call).toMatch(/id="timeline"[\s\S]*call_ended/);
-      const replay = await fetch(`${consoleUrl}api/events/${id}/replay`, { method: "POST", headers: { authorization, "x-callhooks-dashboard": "1" } });
+      const replay = await fetch(`${consoleUrl}api/events/${id}/replay`, {
+        method: "POST",
+        headers: { authorization, "x-callhooks-dashboard": "1" },
+      });
       expect(await replay.json()).toEqual({ outcome: "processed", attempt: 2 });
     });
   });

@@ -12,17 +12,32 @@ for (const { name, express } of expressVersions) {
       {
         name: "express.json({ verify: captureRawBody }) is mounted first",
         outcome: "recovers",
-        serve: (handler) => listen(express().use(express.json({ verify: captureRawBody })).all(path, expressHandler(handler))),
+        serve: (handler) =>
+          listen(
+            express()
+              .use(express.json({ verify: captureRawBody }))
+              .all(path, expressHandler(handler)),
+          ),
       },
       {
         name: "express.json() is mounted first",
         outcome: "explains",
-        serve: (handler) => listen(express().use(express.json()).all(path, expressHandler(handler, { logger: quiet }))),
+        serve: (handler) =>
+          listen(
+            express()
+              .use(express.json())
+              .all(path, expressHandler(handler, { logger: quiet })),
+          ),
       },
       {
         name: "express.raw() is mounted first",
         outcome: "recovers",
-        serve: (handler) => listen(express().use(express.raw({ type: "*/*" })).all(path, expressHandler(handler))),
+        serve: (handler) =>
+          listen(
+            express()
+              .use(express.raw({ type: "*/*" }))
+              .all(path, expressHandler(handler)),
+          ),
       },
     ],
   });

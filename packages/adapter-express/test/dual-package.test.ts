@@ -17,7 +17,10 @@ describe("the adapter as CommonJS beside the core as ESM", () => {
   it("answers a core error made by the other copy with its own status", async () => {
     const missing = built.filter((file) => !existsSync(new URL(`../${file}`, import.meta.url)));
     if (missing.length > 0) throw new Error(`Build first (pnpm build): missing ${missing.join(", ")}`);
-    const { stdout } = await promisify(execFile)(process.execPath, ["test/fixtures/dual-package.mjs"], { cwd: packageDir, timeout: 30_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, ["test/fixtures/dual-package.mjs"], {
+      cwd: packageDir,
+      timeout: 30_000,
+    });
     const result = JSON.parse(/^RESULT (.*)$/m.exec(stdout)?.[1] ?? "null");
     // Really two copies: the ESM and the CommonJS builds, with classes of their own.
     expect(result.copies.coreImported).toMatch(/webhook-core\/dist\/index\.js$/);

@@ -36,7 +36,11 @@ function unfinishedUpload(url: string, bytes: number): Promise<{ status?: number
 describe.each(expressVersions)("$name", ({ express }) => {
   it("logs the explanation once, naming the fix, when express.json() ran first", async () => {
     const logged: string[] = [];
-    app = await listen(express().use(express.json()).post(path, expressHandler(retell(), { logger: { error: (m) => logged.push(m) } })));
+    app = await listen(
+      express()
+        .use(express.json())
+        .post(path, expressHandler(retell(), { logger: { error: (m) => logged.push(m) } })),
+    );
     const statuses = [(await deliver(app.url)).status, (await deliver(app.url, "call_2")).status];
     expect(statuses).toEqual([500, 500]);
     expect(logged).toHaveLength(1);
@@ -66,7 +70,11 @@ describe.each(expressVersions)("$name", ({ express }) => {
         .post("/echo", (req, res) => void res.json({ got: req.body }))
         .post(path, expressHandler(retell())),
     );
-    const echo = await fetch(new URL("/echo", app.url), { method: "POST", headers: { "content-type": "application/json" }, body: '{"a":1}' });
+    const echo = await fetch(new URL("/echo", app.url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"a":1}',
+    });
     expect(await echo.json()).toEqual({ got: { a: 1 } });
   });
 

@@ -50,7 +50,10 @@ export function fastifyHandler(handler: WebhookHandler, options: FastifyHandlerO
         remoteAddress: request.socket.remoteAddress,
         url: `${request.protocol}://${request.host}${request.url}`,
       });
-      return reply.code(result.status).headers(result.headers).send(result.body === "" ? undefined : result.body);
+      return reply
+        .code(result.status)
+        .headers(result.headers)
+        .send(result.body === "" ? undefined : result.body);
     });
   };
 }

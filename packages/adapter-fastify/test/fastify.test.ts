@@ -27,7 +27,11 @@ describe("fastifyHandler", () => {
       .post("/after", async (request) => ({ got: request.body }));
     served = await listen(app);
     for (const route of ["/before", "/after"]) {
-      const res = await fetch(new URL(route, served.url), { method: "POST", headers: { "content-type": "application/json" }, body: '{"a":1}' });
+      const res = await fetch(new URL(route, served.url), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"a":1}',
+      });
       expect(await res.json()).toEqual({ got: { a: 1 } });
     }
     expect((await fetch(served.url, { method: "POST", headers: await signedRetellHeaders(body, { apiKey }), body })).status).toBe(200);
@@ -65,7 +69,10 @@ describe("fastifyHandler", () => {
     const started = Date.now();
     // A body that never finishes arriving: one byte, then nothing.
     const ended = await new Promise<string>((resolve) => {
-      const req = request(served?.url as string, { method: "POST", headers: { "content-type": "application/json", "content-length": "5000" } });
+      const req = request(served?.url as string, {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": "5000" },
+      });
       req.on("response", (res) => resolve(`answered ${res.statusCode}`));
       req.on("error", () => resolve("closed"));
       req.write("{");

@@ -20,7 +20,11 @@ describeAdapterConformance("hono on @hono/node-server", {
   createStorage: () => createMemoryStorage(),
   fixtures: retellFixtures(),
   parserFirst: [
-    { name: "a middleware read c.req.json() first", outcome: "recovers", serve: (h) => listen(new Hono().use(readsJson).all(path, honoHandler(h))) },
+    {
+      name: "a middleware read c.req.json() first",
+      outcome: "recovers",
+      serve: (h) => listen(new Hono().use(readsJson).all(path, honoHandler(h))),
+    },
     {
       name: "a middleware consumed c.req.raw first",
       outcome: "explains",

@@ -26,7 +26,11 @@ describe("honoHandler", () => {
       path,
       honoHandler((c) => {
         built += 1;
-        return createRetellHandler({ apiKey: env<Partial<Bindings>>(c).RETELL_API_KEY ?? apiKey, storage: createMemoryStorage(), logger: {} });
+        return createRetellHandler({
+          apiKey: env<Partial<Bindings>>(c).RETELL_API_KEY ?? apiKey,
+          storage: createMemoryStorage(),
+          logger: {},
+        });
       }),
     );
     const statuses = [];

@@ -30,13 +30,17 @@ export function time(name: string, value: string | undefined, now: number): numb
   if (ago) return now - Number(ago[1]) * (UNITS[ago[2] as string] as number);
   if (/^\d{10,}$/.test(value)) return Number(value);
   const parsed = Date.parse(value);
-  if (Number.isNaN(parsed)) throw new UsageError(`--${name} takes an ISO date (2026-03-01T12:00Z), epoch ms, or a duration ago (30m, 2h, 7d); not "${value}".`);
+  if (Number.isNaN(parsed))
+    throw new UsageError(`--${name} takes an ISO date (2026-03-01T12:00Z), epoch ms, or a duration ago (30m, 2h, 7d); not "${value}".`);
   return parsed;
 }
 
 /** `a,b` and repeated flags alike. */
 export function list(value: string | string[] | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const items = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+  const items = (Array.isArray(value) ? value : [value])
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
   return items.length > 0 ? items : undefined;
 }

@@ -55,7 +55,8 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
       return 0;
     }
     const command = commands[name];
-    if (!command) throw new UsageError(`Unknown command "${name}". Commands: ${Object.keys(commands).join(", ")} (see \`callhooks --help\`).`);
+    if (!command)
+      throw new UsageError(`Unknown command "${name}". Commands: ${Object.keys(commands).join(", ")} (see \`callhooks --help\`).`);
     return await command.run(rest, io, output);
   } catch (error) {
     output.clearProgress();

@@ -70,7 +70,9 @@ function fromSample(name: string, forced: Provider | undefined, callId: string |
     const format = pushTypes.has(name) ? "push" : "native";
     return { label: name, provider: "mightycall", format, body: JSON.stringify(mightyCallSample(name as never, options)) };
   }
-  throw new UsageError(`"${name}" is neither a file nor a built-in ${forced ?? ""} event; \`callhooks send --list\` lists them.`.replace("  ", " "));
+  throw new UsageError(
+    `"${name}" is neither a file nor a built-in ${forced ?? ""} event; \`callhooks send --list\` lists them.`.replace("  ", " "),
+  );
 }
 
 /** Turns `send`'s arguments into deliveries: files, every .json in a directory, or sample names. */
@@ -126,7 +128,10 @@ export async function authenticate(
     return { headers, body: delivery.body };
   }
   if (delivery.format === "native") {
-    if (!key) throw new UsageError("MightyCall native events carry the account's API key: give --api-key or MIGHTYCALL_API_KEY (or --bad-signature).");
+    if (!key)
+      throw new UsageError(
+        "MightyCall native events carry the account's API key: give --api-key or MIGHTYCALL_API_KEY (or --bad-signature).",
+      );
     const text = typeof delivery.body === "string" ? delivery.body : decoder.decode(delivery.body);
     let json: unknown;
     try {
@@ -136,7 +141,8 @@ export async function authenticate(
     }
     return { headers, body: mightyCallNativeBody(json, key) };
   }
-  if (!key) throw new UsageError("MightyCall push events carry a Bearer secret: give --secret or MIGHTYCALL_WEBHOOK_SECRET (or --bad-signature).");
+  if (!key)
+    throw new UsageError("MightyCall push events carry a Bearer secret: give --secret or MIGHTYCALL_WEBHOOK_SECRET (or --bad-signature).");
   headers.authorization = `Bearer ${key}`;
   return { headers, body: delivery.body };
 }

@@ -26,13 +26,16 @@ export const filterHelp = `Filters:
   --limit <n>              at most n events, newest first (default {limit})
   --all                    every matching event, page by page (ignores --limit)`;
 
-type FilterValues = { [K in keyof typeof filterOptions]?: (typeof filterOptions)[K]["type"] extends "boolean" ? boolean : string | string[] };
+type FilterValues = {
+  [K in keyof typeof filterOptions]?: (typeof filterOptions)[K]["type"] extends "boolean" ? boolean : string | string[];
+};
 
 export function filterFrom(values: FilterValues, defaultLimit: number): { filter: EventFilter; all: boolean; narrowed: boolean } {
   const now = Date.now();
   const statuses = list(values.status);
   for (const status of statuses ?? []) {
-    if (!eventStatuses.includes(status as EventStatus)) throw new UsageError(`--status is one of ${eventStatuses.join(", ")}; not "${status}".`);
+    if (!eventStatuses.includes(status as EventStatus))
+      throw new UsageError(`--status is one of ${eventStatuses.join(", ")}; not "${status}".`);
   }
   const types = list(values.type);
   const since = time("since", values.since as string | undefined, now);

@@ -32,7 +32,9 @@ function isStorage(value: unknown): value is WebhookStorage {
 }
 
 async function fromModule(specifier: string, cwd: string): Promise<OpenedStorage> {
-  const url = /^[a-z][\w+.-]*:/i.test(specifier) ? specifier : pathToFileURL(isAbsolute(specifier) ? specifier : resolve(cwd, specifier)).href;
+  const url = /^[a-z][\w+.-]*:/i.test(specifier)
+    ? specifier
+    : pathToFileURL(isAbsolute(specifier) ? specifier : resolve(cwd, specifier)).href;
   const module = (await import(url)) as Record<string, unknown>;
   let value = module.default ?? module.storage;
   if (typeof value === "function") value = await (value as () => unknown)();
@@ -48,7 +50,11 @@ const SUPABASE_PACKAGES = ["@callhooks/storage-supabase", "@supabase/supabase-js
 export function isMissingSupabase(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   const notFound = code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
-  return notFound && typeof message === "string" && SUPABASE_PACKAGES.some((name) => message.includes(`'${name}'`) || message.includes(`"${name}"`));
+  return (
+    notFound &&
+    typeof message === "string" &&
+    SUPABASE_PACKAGES.some((name) => message.includes(`'${name}'`) || message.includes(`"${name}"`))
+  );
 }
 
 /**
@@ -89,7 +95,12 @@ async function fromSupabase(url: string, key: string, schema: string | undefined
  * `WebhookStorage` from a module. Commands only see the `WebhookStorage` interface.
  */
 export async function openStorage(
-  values: { "supabase-url"?: string | undefined; "service-key"?: string | undefined; schema?: string | undefined; storage?: string | undefined },
+  values: {
+    "supabase-url"?: string | undefined;
+    "service-key"?: string | undefined;
+    schema?: string | undefined;
+    storage?: string | undefined;
+  },
   io: CliIO,
   output: Output,
 ): Promise<OpenedStorage> {

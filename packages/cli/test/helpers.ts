@@ -27,7 +27,10 @@ export interface CliRun {
 }
 
 /** Runs the built `callhooks` binary in a child process (as a user's shell would). */
-export function runCli(args: string[], options: { env?: Record<string, string | undefined>; stdin?: string | Uint8Array; cwd?: string } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; stdin?: string | Uint8Array; cwd?: string } = {},
+): Promise<CliRun> {
   if (!existsSync(binPath)) throw new Error(`${binPath} is missing: run \`pnpm build\` first (the root \`pnpm test\` does).`);
   const env: Record<string, string> = {};
   // A clean environment: no colours, no keys from the developer's shell.
@@ -36,10 +39,15 @@ export function runCli(args: string[], options: { env?: Record<string, string | 
   }
   for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [binPath, ...args], { env, cwd: options.cwd ?? cliRoot, encoding: "utf8" }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [binPath, ...args],
+      { env, cwd: options.cwd ?? cliRoot, encoding: "utf8" },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
     child.stdin?.end(options.stdin ?? "");
   });
 }
@@ -51,7 +59,9 @@ async function bodyOf(request: IncomingMessage): Promise<Uint8Array> {
 }
 
 /** A real HTTP server: `/retell` and `/mightycall` run the handlers; `/echo` reflects the request's headers. */
-export async function startServer(routes: Record<string, WebhookHandler>): Promise<{ url: string; close(): Promise<void>; server: Server }> {
+export async function startServer(
+  routes: Record<string, WebhookHandler>,
+): Promise<{ url: string; close(): Promise<void>; server: Server }> {
   const server = createServer(async (request, response) => {
     const body = await bodyOf(request);
     const path = new URL(request.url ?? "/", "http://localhost").pathname;

@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { UsageError } from "../src/io.ts";
 import { loadSupabase } from "../src/storage.ts";
 
-const notFound = (name: string) => Object.assign(new Error(`Cannot find package '${name}' imported from /app/node_modules/@callhooks/cli/dist/bin.js`), { code: "ERR_MODULE_NOT_FOUND" });
+const notFound = (name: string) =>
+  Object.assign(new Error(`Cannot find package '${name}' imported from /app/node_modules/@callhooks/cli/dist/bin.js`), {
+    code: "ERR_MODULE_NOT_FOUND",
+  });
 
 describe("the Supabase packages, optional peers of the CLI", () => {
   it("are not installed with it: send and verify never load them", () => {

@@ -53,7 +53,9 @@ describe("callhooks send", () => {
     expect(run.stdout).toMatch(/^✓ 200 call_ended \d+ ms/m);
     expect(run.stdout).toContain('"status": "processed"');
     expect(seen).toContain("call_cli_1");
-    expect(await storage.listEvents({ callId: "call_cli_1" })).toEqual([expect.objectContaining({ status: "processed", type: "call_ended" })]);
+    expect(await storage.listEvents({ callId: "call_cli_1" })).toEqual([
+      expect.objectContaining({ status: "processed", type: "call_ended" }),
+    ]);
     expect(run.stdout + run.stderr).not.toContain(API_KEY);
     expect(run.stdout).not.toContain(ANSI); // not a terminal
   });
@@ -93,7 +95,14 @@ describe("callhooks send", () => {
     expect(push.stdout).toMatch(/✓ 200 call\.completed/);
     const native = await runCli(["send", "IncomingCallCompleted", "--url", url, "--api-key", NATIVE_KEY]);
     expect(native.code).toBe(0);
-    const fixture = await runCli(["send", join(sharedFixtures, "mightycall/native/05-incoming-call-completed.json"), "--url", url, "--api-key", NATIVE_KEY]);
+    const fixture = await runCli([
+      "send",
+      join(sharedFixtures, "mightycall/native/05-incoming-call-completed.json"),
+      "--url",
+      url,
+      "--api-key",
+      NATIVE_KEY,
+    ]);
     expect(fixture.stdout).toMatch(/✓ 2\d\d 05-incoming-call-completed\.json/);
     for (const event of ["sms.received", "IncomingCall"]) {
       const forged = await runCli(["send", event, "--bad-signature", "--url", url]);
@@ -160,7 +169,9 @@ describe("callhooks verify", () => {
 
   it("says why a signature fails: a re-serialised body, a wrong key, a stale or malformed header", async () => {
     const signature = await signRetellPayload(body, API_KEY);
-    const pretty = await runCli(["verify", "--signature", signature, "--api-key", API_KEY], { stdin: JSON.stringify(JSON.parse(body), null, 2) });
+    const pretty = await runCli(["verify", "--signature", signature, "--api-key", API_KEY], {
+      stdin: JSON.stringify(JSON.parse(body), null, 2),
+    });
     expect(pretty.code).toBe(1);
     expect(pretty.stdout).toContain("✗ invalid signature: signature_mismatch");
     expect(pretty.stdout).toContain("JSON.stringify(req.body)");

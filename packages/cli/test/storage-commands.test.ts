@@ -40,7 +40,8 @@ describe.skipIf(!stack)("callhooks events and replay against a Supabase project"
       const response = await handler.fetch(await createSignedRetellRequest(event, { apiKey: API_KEY }));
       return ((await response.json()) as { event_id?: string }).event_id as string;
     };
-    for (const callId of ["call_cli_a", "call_cli_b", "call_cli_c"]) ids[`started_${callId}`] = await deliver(retellSample("call_started", { callId }));
+    for (const callId of ["call_cli_a", "call_cli_b", "call_cli_c"])
+      ids[`started_${callId}`] = await deliver(retellSample("call_started", { callId }));
     for (const callId of ["call_cli_a", "call_cli_b"]) {
       await deliver(retellSample("call_analyzed", { callId })); // a 500: no event_id in the answer
       ids[`analyzed_${callId}`] = (await storage.listEvents({ callId, type: "call_analyzed" }))[0]?.id as string;
@@ -54,8 +55,13 @@ describe.skipIf(!stack)("callhooks events and replay against a Supabase project"
     expect(all.stdout).toContain("5 events");
     expect(all.stdout + all.stderr).not.toContain(info.serviceRoleKey);
 
-    const dead = await runCli(["events", "--status", "dead", "--json"], { env: { SUPABASE_URL: info.supabaseUrl, SUPABASE_SERVICE_ROLE_KEY: info.serviceRoleKey } });
-    const rows = dead.stdout.trim().split("\n").map((line) => JSON.parse(line));
+    const dead = await runCli(["events", "--status", "dead", "--json"], {
+      env: { SUPABASE_URL: info.supabaseUrl, SUPABASE_SERVICE_ROLE_KEY: info.serviceRoleKey },
+    });
+    const rows = dead.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(rows.map((r) => [r.type, r.callId, r.status, r.lastError])).toEqual([
       ["call_analyzed", "call_cli_b", "dead", "CRM down"],
       ["call_analyzed", "call_cli_a", "dead", "CRM down"],

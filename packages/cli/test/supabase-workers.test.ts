@@ -96,7 +96,10 @@ describe.skipIf(!stack)("workers and replay over storage-supabase", () => {
 
   it("replayEvents runs a dead event again with its handler, and leaves one under a live lease alone", async () => {
     const info = stack as SupabaseStackInfo;
-    const storage = createSupabaseStorage({ client: createClient(info.supabaseUrl, info.serviceRoleKey, { auth: { persistSession: false } }), schema: SCHEMA });
+    const storage = createSupabaseStorage({
+      client: createClient(info.supabaseUrl, info.serviceRoleKey, { auth: { persistSession: false } }),
+      schema: SCHEMA,
+    });
     let healthy = false;
     const contexts: HandlerContext[] = [];
     const handler = createRetellHandler({

@@ -60,8 +60,10 @@ try {
   const client = createClient(stack.supabaseUrl, stack.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false } });
   const storage = createSupabaseStorage({ client });
   const dashboard = createDashboard({ storage, auth: () => true });
-  const deep = (await stack.sql(`select (extract(epoch from received_at) * 1000)::bigint || '_' || id from public.callhooks_events
-    order by received_at desc, id desc offset ${Math.floor(EVENTS / 2)} limit 1`)).trim();
+  const deep = (
+    await stack.sql(`select (extract(epoch from received_at) * 1000)::bigint || '_' || id from public.callhooks_events
+    order by received_at desc, id desc offset ${Math.floor(EVENTS / 2)} limit 1`)
+  ).trim();
 
   const cases = [
     ["inbox, newest 50", "/"],
@@ -85,7 +87,15 @@ try {
       rows = path.startsWith("/charts") ? null : (text.match(/<tr data-id=/g) ?? []).length;
       if (i >= WARMUP) times.push(ms);
     }
-    results.push({ name, path, rows, runs: times.length, medianMs: quantile(times, 0.5), p95Ms: quantile(times, 0.95), maxMs: Math.max(...times) });
+    results.push({
+      name,
+      path,
+      rows,
+      runs: times.length,
+      medianMs: quantile(times, 0.5),
+      p95Ms: quantile(times, 0.95),
+      maxMs: Math.max(...times),
+    });
   }
   const version = (await stack.sql("show server_version")).trim();
   const report = {
@@ -99,8 +109,13 @@ try {
   };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`dashboard inbox over storage-supabase, ${EVENTS.toLocaleString("en-US")} events (${RUNS} runs each; budget ${BUDGET_MS} ms):`);
-  for (const r of results) console.log(`  ${r.name.padEnd(62)} ${String(r.rows ?? "–").padStart(3)} rows  median ${r.medianMs.toFixed(1).padStart(6)} ms  p95 ${r.p95Ms.toFixed(1).padStart(6)} ms`);
+  console.log(
+    `dashboard inbox over storage-supabase, ${EVENTS.toLocaleString("en-US")} events (${RUNS} runs each; budget ${BUDGET_MS} ms):`,
+  );
+  for (const r of results)
+    console.log(
+      `  ${r.name.padEnd(62)} ${String(r.rows ?? "–").padStart(3)} rows  median ${r.medianMs.toFixed(1).padStart(6)} ms  p95 ${r.p95Ms.toFixed(1).padStart(6)} ms`,
+    );
 } finally {
   await stack.stop();
 }

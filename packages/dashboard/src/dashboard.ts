@@ -20,7 +20,8 @@ const MINUTE = 60_000;
 /** `/admin/callhooks/` → `/admin/callhooks`; `/` → `` (the root). */
 function normaliseBase(basePath: string | undefined): string {
   const base = (basePath ?? "/").trim();
-  if (!base.startsWith("/") || /[?#]/.test(base)) throw new TypeError(`basePath must be a path starting with "/", such as "/admin/callhooks" (got ${JSON.stringify(basePath)}).`);
+  if (!base.startsWith("/") || /[?#]/.test(base))
+    throw new TypeError(`basePath must be a path starting with "/", such as "/admin/callhooks" (got ${JSON.stringify(basePath)}).`);
   return base.replace(/\/+$/, "");
 }
 
@@ -34,7 +35,8 @@ function checkHandlers(handlers: DashboardOptions["handlers"]): void {
 }
 
 /** Strictly older than the cursor in the inbox order `(receivedAt desc, id desc)`. */
-const olderThan = (event: StoredEvent, cursor: EventCursor) => event.receivedAt < cursor.receivedAt || (event.receivedAt === cursor.receivedAt && event.id < cursor.id);
+const olderThan = (event: StoredEvent, cursor: EventCursor) =>
+  event.receivedAt < cursor.receivedAt || (event.receivedAt === cursor.receivedAt && event.id < cursor.id);
 
 const ASSETS: Record<string, { body: string; type: string }> = {
   "dashboard.css": { body: DASHBOARD_CSS, type: "text/css; charset=utf-8" },
@@ -65,7 +67,10 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const context = (depth: number): PageContext => ({ root: depth <= 0 ? "./" : "../".repeat(depth), readOnly, pollMs });
 
   const notFound = (ctx: PageContext, what: string) =>
-    htmlResponse(layout(ctx, "Not found", "", html`<h1>Not found</h1><p>${what}</p><p><a href="${ctx.root}">Back to the inbox</a></p>`), 404);
+    htmlResponse(
+      layout(ctx, "Not found", "", html`<h1>Not found</h1><p>${what}</p><p><a href="${ctx.root}">Back to the inbox</a></p>`),
+      404,
+    );
 
   async function inboxData(params: URLSearchParams, paged: boolean) {
     const query = parseInboxQuery(params, now());
@@ -93,7 +98,13 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const stats = await Promise.all(
       periods.map((p) => storage.eventStats?.({ ...(provider && { provider }), since: p.since, until: p.until, bucketMs: p.bucketMs })),
     );
-    return htmlResponse(chartsPage(ctx, periods.map((p, i) => ({ ...p, stats: stats[i] }) as ChartPeriod), provider));
+    return htmlResponse(
+      chartsPage(
+        ctx,
+        periods.map((p, i) => ({ ...p, stats: stats[i] }) as ChartPeriod),
+        provider,
+      ),
+    );
   }
 
   async function replay(request: Request, id: string): Promise<Response> {
@@ -109,7 +120,11 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     }
     const result = await replayEvents({ storage, ids: [id], ...(options.handlers && { handlers: options.handlers }), onError, logger: {} });
     const outcome = result.events[0];
-    return jsonResponse({ outcome: outcome?.outcome ?? "not_found", ...(outcome?.reason && { reason: outcome.reason }), ...(outcome?.attempt && { attempt: outcome.attempt }) });
+    return jsonResponse({
+      outcome: outcome?.outcome ?? "not_found",
+      ...(outcome?.reason && { reason: outcome.reason }),
+      ...(outcome?.attempt && { attempt: outcome.attempt }),
+    });
   }
 
   async function route(request: Request, url: URL, segments: string[]): Promise<Response> {
@@ -165,7 +180,11 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       if (path !== basePath && !path.startsWith(`${basePath}/`)) return textResponse("Not found.", 404);
       // Before anything is read or routed: without credentials, nothing but this.
       if (!(await authorize(request))) {
-        return textResponse("Authentication required.", 401, basic ? { "www-authenticate": 'Basic realm="callhooks", charset="UTF-8"' } : {});
+        return textResponse(
+          "Authentication required.",
+          401,
+          basic ? { "www-authenticate": 'Basic realm="callhooks", charset="UTF-8"' } : {},
+        );
       }
       if (path === basePath) {
         // Relative links need the trailing slash; a relative Location keeps any prefix a proxy added.
@@ -173,7 +192,10 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       }
       let segments: string[];
       try {
-        segments = path.slice(basePath.length + 1).split("/").map(decodeURIComponent);
+        segments = path
+          .slice(basePath.length + 1)
+          .split("/")
+          .map(decodeURIComponent);
       } catch {
         return textResponse("Malformed path.", 400);
       }
@@ -187,7 +209,10 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         }
         const ctx = context(segments.length - 1);
         // The message stays in the server log: it may say more about the set-up than a page should.
-        return htmlResponse(layout(ctx, "Storage error", "", html`<h1>The storage did not answer</h1><p>Try again; the details are in the server log.</p>`), 503);
+        return htmlResponse(
+          layout(ctx, "Storage error", "", html`<h1>The storage did not answer</h1><p>Try again; the details are in the server log.</p>`),
+          503,
+        );
       }
     },
   };

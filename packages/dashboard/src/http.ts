@@ -31,7 +31,8 @@ export function respond(status: number, body: BodyInit | null, headers: Record<s
 
 export const htmlResponse = (page: Html, status = 200) => respond(status, page.value, { "content-type": "text/html; charset=utf-8" });
 
-export const jsonResponse = (value: unknown, status = 200) => respond(status, JSON.stringify(value), { "content-type": "application/json; charset=utf-8" });
+export const jsonResponse = (value: unknown, status = 200) =>
+  respond(status, JSON.stringify(value), { "content-type": "application/json; charset=utf-8" });
 
 export const textResponse = (text: string, status: number, headers: Record<string, string> = {}) =>
   respond(status, text, { "content-type": "text/plain; charset=utf-8", ...headers });

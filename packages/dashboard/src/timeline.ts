@@ -34,7 +34,9 @@ export function buildTimeline(record: Pick<StoredRecord<object>, "versions">, ev
     const stage = set?.stage;
     const late = stage !== undefined && stage < highest;
     if (stage !== undefined) highest = Math.max(highest, stage);
-    const fields = set ? [...set.fields].sort((a, b) => Number(a.startsWith("data.")) - Number(b.startsWith("data.")) || a.localeCompare(b)) : [];
+    const fields = set
+      ? [...set.fields].sort((a, b) => Number(a.startsWith("data.")) - Number(b.startsWith("data.")) || a.localeCompare(b))
+      : [];
     return { event, fields, stage, late };
   });
 }

@@ -89,7 +89,11 @@ export function describeInBrowser(name: string, options: BrowserSuiteOptions): v
       await row(id).first().getByRole("link", { name: id }).click();
       await page.locator("#timeline").waitFor();
       const items = page.locator("#timeline > li");
-      expect(await items.evaluateAll((lis) => lis.map((li) => li.getAttribute("data-type")))).toEqual(["call_analyzed", "call_ended", "call_started"]);
+      expect(await items.evaluateAll((lis) => lis.map((li) => li.getAttribute("data-type")))).toEqual([
+        "call_analyzed",
+        "call_ended",
+        "call_started",
+      ]);
       // call_analyzed, the last stage, arrived first and set the fields; the earlier stages, arriving
       // after it, changed nothing it had said.
       expect(await items.nth(0).locator(".set").textContent()).toContain("summary");

@@ -44,11 +44,29 @@ export async function startHarness(storage: WebhookStorage, dashboard: Partial<D
       call_analyzed: () => undefined,
     },
   });
-  const mightyCall = createMightyCallHandler({ native: { apiKey: MIGHTYCALL_API_KEY, orgFromUrl: () => "org_acme" }, storage, logger: {}, on: {} });
+  const mightyCall = createMightyCallHandler({
+    native: { apiKey: MIGHTYCALL_API_KEY, orgFromUrl: () => "org_acme" },
+    storage,
+    logger: {},
+    on: {},
+  });
   const app = express();
   app.post("/webhooks/retell", expressHandler(retell));
   app.post("/webhooks/mightycall", expressHandler(mightyCall));
-  app.use(BASE, nodeHandler(createDashboard({ storage, handlers: [retell, mightyCall], auth: USER, basePath: BASE, pollMs: 500, onError: () => undefined, ...dashboard })));
+  app.use(
+    BASE,
+    nodeHandler(
+      createDashboard({
+        storage,
+        handlers: [retell, mightyCall],
+        auth: USER,
+        basePath: BASE,
+        pollMs: 500,
+        onError: () => undefined,
+        ...dashboard,
+      }),
+    ),
+  );
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
   });
@@ -59,7 +77,8 @@ export async function startHarness(storage: WebhookStorage, dashboard: Partial<D
     storage,
     failing,
     retell: async (event) => fetch(await createSignedRetellRequest(event, { apiKey: RETELL_KEY, url: `${origin}/webhooks/retell` })),
-    mightyCall: (event) => fetch(createMightyCallNativeRequest(event, { apiKey: MIGHTYCALL_API_KEY, url: `${origin}/webhooks/mightycall` })),
+    mightyCall: (event) =>
+      fetch(createMightyCallNativeRequest(event, { apiKey: MIGHTYCALL_API_KEY, url: `${origin}/webhooks/mightycall` })),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

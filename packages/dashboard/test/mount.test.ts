@@ -23,7 +23,15 @@ let eventId: string;
 
 beforeAll(async () => {
   const claimed = await storage.claim({
-    event: { provider: "retell", key: "k1", type: "call_ended", callId: "call_mount", orgId: null, payload: retellSample("call_ended", { callId: "call_mount" }), receivedAt: Date.now() },
+    event: {
+      provider: "retell",
+      key: "k1",
+      type: "call_ended",
+      callId: "call_mount",
+      orgId: null,
+      payload: retellSample("call_ended", { callId: "call_mount" }),
+      receivedAt: Date.now(),
+    },
     records: [],
     mode: "complete",
     leaseMs: 1000,
@@ -44,7 +52,10 @@ async function exercise(origin: string) {
   const css = await fetch(`${origin}${BASE}/assets/dashboard.css`, { headers: auth });
   expect([css.status, css.headers.get("content-type")]).toEqual([200, "text/css; charset=utf-8"]);
   expect((await fetch(`${origin}${BASE}/`)).status).toBe(401);
-  const replay = await fetch(`${origin}${BASE}/api/events/${eventId}/replay`, { method: "POST", headers: { ...auth, [CSRF_HEADER]: "1", origin } });
+  const replay = await fetch(`${origin}${BASE}/api/events/${eventId}/replay`, {
+    method: "POST",
+    headers: { ...auth, [CSRF_HEADER]: "1", origin },
+  });
   expect([replay.status, ((await replay.json()) as { outcome: string }).outcome]).toEqual([200, "processed"]);
 }
 

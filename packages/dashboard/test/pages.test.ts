@@ -11,7 +11,15 @@ async function seeded(n: number) {
   const storage = createMemoryStorage();
   for (let i = 0; i < n; i++) {
     await storage.claim({
-      event: { provider: i % 2 ? "retell" : "mightycall", key: `k${i}`, type: i % 3 ? "call_ended" : "call_started", callId: `c${i % 5}`, orgId: null, payload: { i }, receivedAt: T0 + Math.floor(i / 2) * 1000 },
+      event: {
+        provider: i % 2 ? "retell" : "mightycall",
+        key: `k${i}`,
+        type: i % 3 ? "call_ended" : "call_started",
+        callId: `c${i % 5}`,
+        orgId: null,
+        payload: { i },
+        receivedAt: T0 + Math.floor(i / 2) * 1000,
+      },
       records: [],
       mode: i % 4 === 0 ? "pending" : "complete",
       leaseMs: 1000,
@@ -58,7 +66,10 @@ describe("the inbox", () => {
 
   it("says so, and repeats nothing, when a storage ignores the cursor", async () => {
     const inner = await seeded(60);
-    const ignoring: WebhookStorage = { ...inner, listEvents: ({ before: _ignored, ...filter }: EventFilter = {}) => inner.listEvents(filter) };
+    const ignoring: WebhookStorage = {
+      ...inner,
+      listEvents: ({ before: _ignored, ...filter }: EventFilter = {}) => inner.listEvents(filter),
+    };
     const first = await page(ignoring, "/");
     const cursorPath = /href="\.\/(\?[^"]*)" rel="next"/.exec(first.text)?.[1]?.replaceAll("&amp;", "&");
     const second = await page(ignoring, `/${cursorPath}`);
@@ -84,7 +95,15 @@ describe("the event page", () => {
   it("shows the inbound answer an event returned, its timings and its handler's run time", async () => {
     const storage = createMemoryStorage();
     const claimed = await storage.claim({
-      event: { provider: "retell", key: "inbound:1", type: "call_inbound", callId: null, orgId: null, payload: { event: "call_inbound" }, receivedAt: T0 },
+      event: {
+        provider: "retell",
+        key: "inbound:1",
+        type: "call_inbound",
+        callId: null,
+        orgId: null,
+        payload: { event: "call_inbound" },
+        receivedAt: T0,
+      },
       records: [],
       mode: "lease",
       leaseMs: 30_000,
@@ -92,7 +111,10 @@ describe("the event page", () => {
     });
     if (claimed.outcome !== "claimed") throw new Error("not claimed");
     const answer = { call_inbound: { override_agent_id: "agent_after_hours" } };
-    await storage.complete({ id: claimed.event.id, leaseToken: claimed.leaseToken as string }, { response: answer, durationMs: 12, now: T0 + 15 });
+    await storage.complete(
+      { id: claimed.event.id, leaseToken: claimed.leaseToken as string },
+      { response: answer, durationMs: 12, now: T0 + 15 },
+    );
     const { text } = await page(storage, `/events/${claimed.event.id}`);
     expect(text).toMatch(/<h2>Inbound answer<\/h2>[\s\S]*override_agent_id[\s\S]*agent_after_hours/);
     expect(text).toContain("<th>Handler took</th><td>12 ms</td>");
@@ -110,7 +132,11 @@ describe("the call timeline", () => {
       startedAt: recordVersion(10, 0, "started"),
       "data.call_id": recordVersion(50, 9, "analyzed:ü"),
     };
-    const timeline = buildTimeline({ versions }, [event("ended", "call_ended", 3), event("started", "call_started", 2), event("analyzed:ü", "call_analyzed", 1)]);
+    const timeline = buildTimeline({ versions }, [
+      event("ended", "call_ended", 3),
+      event("started", "call_started", 2),
+      event("analyzed:ü", "call_analyzed", 1),
+    ]);
     expect(timeline.map((t) => [t.event.type, t.fields, t.stage, t.late])).toEqual([
       ["call_analyzed", ["status", "summary", "data.call_id"], 50, false],
       ["call_started", ["startedAt"], 10, true],

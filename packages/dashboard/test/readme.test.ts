@@ -31,7 +31,16 @@ it("runs as it is (Node, the built packages): it receives a signed delivery and 
     running.once("exit", (code) => reject(new Error(`exited ${code}: ${output}`)));
   });
   const webhook = new URL("/webhooks/retell", url).href;
-  expect((await fetch(await createSignedRetellRequest(retellSample("call_ended", { callId: "call_readme" }), { apiKey: env.RETELL_API_KEY, url: webhook }))).status).toBe(200);
+  expect(
+    (
+      await fetch(
+        await createSignedRetellRequest(retellSample("call_ended", { callId: "call_readme" }), {
+          apiKey: env.RETELL_API_KEY,
+          url: webhook,
+        }),
+      )
+    ).status,
+  ).toBe(200);
   expect((await fetch(url)).status).toBe(401);
   const inbox = await fetch(url, { headers: { authorization: `Basic ${btoa(`admin:${env.DASHBOARD_PASSWORD}`)}` } });
   expect(inbox.status).toBe(200);

@@ -35,7 +35,11 @@ if (!distBuilt && process.env.CI === "true") throw new Error("packages/dashboard
 describe.skipIf(!distBuilt)("the built console on other runtimes, as it is", () => {
   const runtimes = [
     { name: "Bun (Bun.serve)", bin: join(root("bun"), "bin", "bun.exe"), args: ["test/probe/serve.mjs"] },
-    { name: "Deno (Deno.serve)", bin: join(root("deno"), "deno"), args: ["run", "--allow-net", "--allow-env", "--allow-read", "test/probe/serve.mjs"] },
+    {
+      name: "Deno (Deno.serve)",
+      bin: join(root("deno"), "deno"),
+      args: ["run", "--allow-net", "--allow-env", "--allow-read", "test/probe/serve.mjs"],
+    },
   ];
   const servers: ServerProcess[] = [];
   afterAll(() => Promise.all(servers.map((server) => server.stop())));
@@ -46,7 +50,13 @@ describe.skipIf(!distBuilt)("the built console on other runtimes, as it is", () 
         command: runtime.bin,
         args: runtime.args,
         cwd: packageDir,
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? packageDir, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", DENO_DIR: join(packageDir, "node_modules", ".cache", "deno") },
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? packageDir,
+          NO_COLOR: "1",
+          DENO_NO_UPDATE_CHECK: "1",
+          DENO_DIR: join(packageDir, "node_modules", ".cache", "deno"),
+        },
         listening: /listening on (\d+)/,
         name: runtime.name,
       });
@@ -68,9 +78,14 @@ describe.skipIf(!distBuilt)("the built console on other runtimes, as it is", () 
       target: "es2022",
       logLevel: "silent",
     });
-    const mf = new Miniflare({ modules: [{ type: "ESModule", path: "worker.mjs", contents: bundle.outputFiles[0]?.text ?? "" }], compatibilityDate: "2025-09-01" });
+    const mf = new Miniflare({
+      modules: [{ type: "ESModule", path: "worker.mjs", contents: bundle.outputFiles[0]?.text ?? "" }],
+      compatibilityDate: "2025-09-01",
+    });
     try {
-      await expectConsole((path, headers = {}) => mf.dispatchFetch(`http://worker.test${path}`, { headers }) as unknown as Promise<Response>);
+      await expectConsole(
+        (path, headers = {}) => mf.dispatchFetch(`http://worker.test${path}`, { headers }) as unknown as Promise<Response>,
+      );
     } finally {
       await mf.dispose();
     }

@@ -1,7 +1,19 @@
 import { createMemoryStorage } from "@callhooks/storage-memory";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTENT_SECURITY_POLICY, CSRF_HEADER, createDashboard } from "../src/index.js";
-import { BASE, type Harness, MIGHTYCALL_API_KEY, RETELL_KEY, USER, XSS, basicHeader, mightyCallSample, retellSample, startHarness, xssEvent } from "./harness.js";
+import {
+  BASE,
+  type Harness,
+  MIGHTYCALL_API_KEY,
+  RETELL_KEY,
+  USER,
+  XSS,
+  basicHeader,
+  mightyCallSample,
+  retellSample,
+  startHarness,
+  xssEvent,
+} from "./harness.js";
 
 /*
  * Every security property of the console, over a real Express server with real signed deliveries:
@@ -16,7 +28,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const get = (path: string, headers: Record<string, string> = { authorization: basicHeader() }) => fetch(`${h.origin}${BASE}${path}`, { headers, redirect: "manual" });
+const get = (path: string, headers: Record<string, string> = { authorization: basicHeader() }) =>
+  fetch(`${h.origin}${BASE}${path}`, { headers, redirect: "manual" });
 const firstEvent = async (callId: string) => (await h.storage.listEvents({ callId }))[0]?.id as string;
 
 describe("authentication", () => {
@@ -29,7 +42,14 @@ describe("authentication", () => {
 
   it("answers 401 with no data to no credentials, wrong ones, and a malformed header, on every page and asset", async () => {
     const wrong = { authorization: basicHeader({ username: USER.username, password: `${USER.password}x` }) };
-    for (const path of ["/", "/charts", `/events/${await firstEvent("call_xss")}`, "/calls/retell/call_xss", "/api/inbox", "/assets/dashboard.js"]) {
+    for (const path of [
+      "/",
+      "/charts",
+      `/events/${await firstEvent("call_xss")}`,
+      "/calls/retell/call_xss",
+      "/api/inbox",
+      "/assets/dashboard.js",
+    ]) {
       for (const headers of [{}, wrong, { authorization: "Basic !!!" }, { authorization: `Bearer ${USER.password}` }]) {
         const response = await get(path, headers);
         const text = await response.text();
@@ -38,7 +58,10 @@ describe("authentication", () => {
         expect(text).toBe("Authentication required.");
       }
     }
-    const replay = await fetch(`${h.origin}${BASE}/api/events/${await firstEvent("call_xss")}/replay`, { method: "POST", headers: { [CSRF_HEADER]: "1" } });
+    const replay = await fetch(`${h.origin}${BASE}/api/events/${await firstEvent("call_xss")}/replay`, {
+      method: "POST",
+      headers: { [CSRF_HEADER]: "1" },
+    });
     expect(replay.status).toBe(401);
   });
 
@@ -49,14 +72,22 @@ describe("authentication", () => {
     expect((await dashboard.fetch(new Request("http://x/", { headers: { cookie: "session=valid" } }))).status).toBe(200);
     const denied = await dashboard.fetch(new Request("http://x/", { headers: { cookie: "session=forged" } }));
     expect([denied.status, denied.headers.get("www-authenticate"), await denied.text()]).toEqual([401, null, "Authentication required."]);
-    const throwing = createDashboard({ storage, auth: () => { throw new Error("session store down"); } });
+    const throwing = createDashboard({
+      storage,
+      auth: () => {
+        throw new Error("session store down");
+      },
+    });
     expect((await throwing.fetch(new Request("http://x/"))).status).toBe(401);
   });
 });
 
 describe("Replay: POST only, from the console's own pages only", () => {
   const replay = async (headers: Record<string, string>, method = "POST") =>
-    fetch(`${h.origin}${BASE}/api/events/${await firstEvent("call_xss")}/replay`, { method, headers: { authorization: basicHeader(), ...headers } });
+    fetch(`${h.origin}${BASE}/api/events/${await firstEvent("call_xss")}/replay`, {
+      method,
+      headers: { authorization: basicHeader(), ...headers },
+    });
 
   it("refuses GET, a request without the console's header, a cross-site Origin and a cross-site fetch", async () => {
     expect((await replay({}, "GET")).status).toBe(405);
@@ -80,7 +111,10 @@ describe("Replay: POST only, from the console's own pages only", () => {
       const page = await (await fetch(`${ro.url}events/${id}`, { headers: { authorization: basicHeader() } })).text();
       expect(page).toContain("read-only");
       expect(page).not.toContain('id="replay"');
-      const post = await fetch(`${ro.url}api/events/${id}/replay`, { method: "POST", headers: { authorization: basicHeader(), [CSRF_HEADER]: "1", origin: ro.origin } });
+      const post = await fetch(`${ro.url}api/events/${id}/replay`, {
+        method: "POST",
+        headers: { authorization: basicHeader(), [CSRF_HEADER]: "1", origin: ro.origin },
+      });
       expect(post.status).toBe(403);
       expect((await ro.storage.getEvent(id))?.attempts).toBe(1);
     } finally {
@@ -115,7 +149,11 @@ describe("provider text is text", () => {
     const page = await response.text();
     expect(page).not.toMatch(/<script(?![^>]*\bsrc=)/); // no inline <script>
     // Every script, stylesheet and icon comes from the console itself: no CDN.
-    expect([...page.matchAll(/<(?:script|link)[^>]*\b(?:src|href)="([^"]*)"/g)].map((m) => m[1])).toEqual(["data:,", "./assets/dashboard.css", "./assets/dashboard.js"]);
+    expect([...page.matchAll(/<(?:script|link)[^>]*\b(?:src|href)="([^"]*)"/g)].map((m) => m[1])).toEqual([
+      "data:,",
+      "./assets/dashboard.css",
+      "./assets/dashboard.js",
+    ]);
   });
 });
 
@@ -124,7 +162,9 @@ describe("no secret is ever shown", () => {
     const stored = (await h.storage.listEvents({ provider: "mightycall" }))[0];
     expect(stored).toBeDefined();
     const pages = await Promise.all(
-      ["/", `/events/${stored?.id}`, "/calls/mightycall/mc-secret-check?org=org_acme", "/charts", "/api/inbox"].map(async (path) => (await get(path)).text()),
+      ["/", `/events/${stored?.id}`, "/calls/mightycall/mc-secret-check?org=org_acme", "/charts", "/api/inbox"].map(async (path) =>
+        (await get(path)).text(),
+      ),
     );
     for (const page of pages) {
       expect(page).not.toContain(MIGHTYCALL_API_KEY);
@@ -137,7 +177,15 @@ describe("no secret is ever shown", () => {
   it("redacts credential-named keys in any payload, as a second line behind the providers' own stripping", async () => {
     const storage = createMemoryStorage();
     await storage.claim({
-      event: { provider: "custom", key: "k", type: "t", callId: null, orgId: null, payload: { ApiKey: "s3cr3t-value", nested: { client_secret: "another-s3cr3t" } }, receivedAt: 1 },
+      event: {
+        provider: "custom",
+        key: "k",
+        type: "t",
+        callId: null,
+        orgId: null,
+        payload: { ApiKey: "s3cr3t-value", nested: { client_secret: "another-s3cr3t" } },
+        receivedAt: 1,
+      },
       records: [],
       mode: "complete",
       leaseMs: 1000,

@@ -14,7 +14,9 @@ const stubs = fileURLToPath(new URL("./stubs.d.ts", import.meta.url));
  * workspace's `paths`, so every `@callhooks/*` import is checked against the sources of this commit.
  */
 function compilerOptions(): ts.CompilerOptions {
-  const base = ts.readConfigFile(join(repoRoot, "tsconfig.base.json"), ts.sys.readFile).config as { compilerOptions: { paths: Record<string, string[]> } };
+  const base = ts.readConfigFile(join(repoRoot, "tsconfig.base.json"), ts.sys.readFile).config as {
+    compilerOptions: { paths: Record<string, string[]> };
+  };
   return {
     strict: true,
     noEmit: true,
@@ -31,7 +33,9 @@ function compilerOptions(): ts.CompilerOptions {
     esModuleInterop: true,
     resolveJsonModule: true,
     allowImportingTsExtensions: true,
-    paths: Object.fromEntries(Object.entries(base.compilerOptions.paths).map(([name, targets]) => [name, targets.map((target) => join(repoRoot, target))])),
+    paths: Object.fromEntries(
+      Object.entries(base.compilerOptions.paths).map(([name, targets]) => [name, targets.map((target) => join(repoRoot, target))]),
+    ),
   };
 }
 

@@ -5,7 +5,16 @@ import { fileURLToPath } from "node:url";
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
-const LANGUAGES: Record<string, "ts" | "js"> = { ts: "ts", typescript: "ts", tsx: "ts", mts: "ts", js: "js", javascript: "js", jsx: "js", mjs: "js" };
+const LANGUAGES: Record<string, "ts" | "js"> = {
+  ts: "ts",
+  typescript: "ts",
+  tsx: "ts",
+  mts: "ts",
+  js: "js",
+  javascript: "js",
+  jsx: "js",
+  mjs: "js",
+};
 
 /** One TypeScript or JavaScript code block of a README. */
 export interface ReadmeBlock {

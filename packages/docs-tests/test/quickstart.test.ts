@@ -40,7 +40,10 @@ beforeAll(async () => {
     .filter((name) => name.endsWith(".tgz"))
     .map((name) => join(work, name));
   try {
-    await exec("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs, `zod@${zod}`], { cwd: app, timeout: 150_000 });
+    await exec("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs, `zod@${zod}`], {
+      cwd: app,
+      timeout: 150_000,
+    });
     installed = { ok: true };
   } catch (error) {
     const why = String((error as { stderr?: string }).stderr ?? error);

@@ -12,7 +12,12 @@ beforeAll(() => {
 describe("every TypeScript and JavaScript block of every README", () => {
   it("is found, in the root README, the packages' and the examples'", () => {
     const readmes = new Set(blocks.map((block) => block.readme));
-    for (const readme of ["README.md", "packages/webhook-core/README.md", "packages/adapter-hono/README.md", "examples/express-server/README.md"]) {
+    for (const readme of [
+      "README.md",
+      "packages/webhook-core/README.md",
+      "packages/adapter-hono/README.md",
+      "examples/express-server/README.md",
+    ]) {
       expect(readmes).toContain(readme);
     }
   });
@@ -27,11 +32,16 @@ describe("every TypeScript and JavaScript block of every README", () => {
 
   it("skips only the blocks marked as fragments, each a piece of a larger statement", () => {
     const fragments = blocks.filter((block) => block.fragment).map((block) => `${block.readme}:${block.line}`);
-    console.log(`README blocks: ${blocks.length - fragments.length} type-checked, ${fragments.length} fragments skipped${fragments.length ? `: ${fragments.join(", ")}` : ""}`);
+    console.log(
+      `README blocks: ${blocks.length - fragments.length} type-checked, ${fragments.length} fragments skipped${fragments.length ? `: ${fragments.join(", ")}` : ""}`,
+    );
     // A fragment is not a whole statement: a block that parses as a module on its own must be checked instead.
     for (const block of blocks.filter((b) => b.fragment)) {
       const { diagnostics = [] } = ts.transpileModule(block.code, { reportDiagnostics: true, fileName: "fragment.ts" });
-      expect(diagnostics.length, `${block.readme}:${block.line} parses on its own: check it instead of marking it a fragment`).toBeGreaterThan(0);
+      expect(
+        diagnostics.length,
+        `${block.readme}:${block.line} parses on its own: check it instead of marking it a fragment`,
+      ).toBeGreaterThan(0);
     }
   });
 });
@@ -64,7 +74,14 @@ describe("the block extractor", () => {
   });
 
   it("reports an error in a block at its line in the README", () => {
-    const [result] = checkBlocks(blocksOf("README.md", '# x\n\n<!-- assumes: declare const n: number; -->\n```ts\nconst ok: number = n;\nconst bad: string = n;\n```\n'));
-    expect(result?.errors).toEqual([expect.stringMatching(/^README\.md:line 6: TS2322: Type 'number' is not assignable to type 'string'\./)]);
+    const [result] = checkBlocks(
+      blocksOf(
+        "README.md",
+        "# x\n\n<!-- assumes: declare const n: number; -->\n```ts\nconst ok: number = n;\nconst bad: string = n;\n```\n",
+      ),
+    );
+    expect(result?.errors).toEqual([
+      expect.stringMatching(/^README\.md:line 6: TS2322: Type 'number' is not assignable to type 'string'\./),
+    ]);
   });
 });

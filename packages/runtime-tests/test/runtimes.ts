@@ -16,7 +16,12 @@ export const runtimes = {
   node22: { name: "Node 22", bin: join(packageRoot("node22"), "bin", `node${exe}`), args: [], version: /^node 22\./ },
   node24: { name: "Node 24", bin: join(packageRoot("node24"), "bin", `node${exe}`), args: [], version: /^node 24\./ },
   bun: { name: "Bun", bin: join(packageRoot("bun"), "bin", "bun.exe"), args: [], version: /^bun \d/ },
-  deno: { name: "Deno", bin: join(packageRoot("deno"), `deno${exe}`), args: ["run", "--allow-read", "--allow-env", "--allow-net"], version: /^deno 2\./ },
+  deno: {
+    name: "Deno",
+    bin: join(packageRoot("deno"), `deno${exe}`),
+    args: ["run", "--allow-read", "--allow-env", "--allow-net"],
+    version: /^deno 2\./,
+  },
 } as const;
 
 export type Runtime = (typeof runtimes)[keyof typeof runtimes];

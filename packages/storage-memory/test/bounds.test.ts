@@ -4,7 +4,9 @@ import type { ClaimRequest } from "@callhooks/webhook-core";
 
 const claim = (key: string, mode: ClaimRequest["mode"], now = 1): ClaimRequest => ({
   event: { provider: "p", key, type: "t", callId: null, orgId: null, payload: {}, receivedAt: now },
-  records: [{ kind: "call", provider: "p", id: key, orgId: null, eventType: "t", version: "10.0000000000000000.k", fields: { status: "x" } }],
+  records: [
+    { kind: "call", provider: "p", id: key, orgId: null, eventType: "t", version: "10.0000000000000000.k", fields: { status: "x" } },
+  ],
   mode,
   leaseMs: 1000,
   now,
@@ -41,7 +43,10 @@ describe("storage-memory bounds", () => {
 
   it("never drops a dead event's payload, so it stays replayable and retryable", async () => {
     const storage = createMemoryStorage({ maxPayloads: 0 });
-    const withPayload = (key: string, mode: ClaimRequest["mode"], now = 1) => ({ ...claim(key, mode, now), event: { ...claim(key, mode, now).event, payload: { key } } });
+    const withPayload = (key: string, mode: ClaimRequest["mode"], now = 1) => ({
+      ...claim(key, mode, now),
+      event: { ...claim(key, mode, now).event, payload: { key } },
+    });
     const leased = await storage.claim(withPayload("dead", "lease"));
     if (leased.outcome !== "claimed") throw new Error("not claimed");
     await storage.fail({ id: leased.event.id, leaseToken: leased.leaseToken as string }, { error: "x", retryAt: null, now: 2 });
@@ -102,7 +107,10 @@ describe("storage-memory bounds", () => {
 
   it("refuses a new event, rather than forget unfinished work, once unfinished events fill maxBytes", async () => {
     const storage = createMemoryStorage({ maxBytes: 3 * 1024 * 1024 });
-    const pendingOf = (key: string) => ({ ...claim(key, "pending"), event: { ...claim(key, "pending").event, payload: { blob: "y".repeat(600 * 1024) } } });
+    const pendingOf = (key: string) => ({
+      ...claim(key, "pending"),
+      event: { ...claim(key, "pending").event, payload: { blob: "y".repeat(600 * 1024) } },
+    });
     await storage.claim(pendingOf("a"));
     await storage.claim(pendingOf("b"));
     await expect(storage.claim(pendingOf("c"))).rejects.toThrow(/storage-memory is full/);
@@ -112,7 +120,10 @@ describe("storage-memory bounds", () => {
   it("keeps the body's own text when the pipeline hands it over, and parses it only when read", async () => {
     const storage = createMemoryStorage();
     const text = '{"event":"call_ended","call":{"call_id":"c1","note":"kept as sent"}}';
-    const result = await storage.claim({ ...claim("t", "complete"), event: { ...claim("t", "complete").event, payload: JSON.parse(text), payloadText: text } });
+    const result = await storage.claim({
+      ...claim("t", "complete"),
+      event: { ...claim("t", "complete").event, payload: JSON.parse(text), payloadText: text },
+    });
     expect(storage.size().bytes).toBeLessThan(2 * text.length + 512);
     expect((await storage.getEvent(result.event.id))?.payload).toEqual(JSON.parse(text));
   });

@@ -102,7 +102,10 @@ grant all on public.bench_floor_events, public.bench_floor_records to service_ro
 
 const stack = await startSupabaseStack({ ...(process.env.BENCH_DATABASE === "private" && { databaseUrl: null }), sql: [FLOOR_SQL] });
 try {
-  const client = createClient(stack.supabaseUrl, stack.serviceRoleKey, { auth: { persistSession: false }, global: { fetch: countingFetch } });
+  const client = createClient(stack.supabaseUrl, stack.serviceRoleKey, {
+    auth: { persistSession: false },
+    global: { fetch: countingFetch },
+  });
   const storage = createSupabaseStorage({ client });
   const handlers = {
     "no handler (claim mode complete)": createRetellHandler({ apiKey: API_KEY, storage }),
@@ -125,23 +128,42 @@ try {
       const text = JSON.stringify(makeEvent(`call_${tag}_${i}`));
       const described = definition.describe(definition.parse(JSON.parse(text)), undefined, undefined);
       const now = Date.now();
-      const event = { provider: "retell", key: described.key, type: described.type, callId: described.callId, orgId: null, payload: described.payload, payloadText: text, receivedAt: now };
+      const event = {
+        provider: "retell",
+        key: described.key,
+        type: described.type,
+        callId: described.callId,
+        orgId: null,
+        payload: described.payload,
+        payloadText: text,
+        receivedAt: now,
+      };
       return { event, records: described.records, mode, leaseMs: 30_000, now };
     });
   // What the storage sends for a claim (its record data named by path into the payload, as it does).
   const floorArgs = ({ event, records, mode, leaseMs, now }) => {
     const { payloadText: _text, ...sent } = event;
-    const patches = records.map(({ data, ...patch }) => (data === event.payload.call ? { ...patch, dataFromPayload: ["call"] } : { ...patch, data }));
+    const patches = records.map(({ data, ...patch }) =>
+      data === event.payload.call ? { ...patch, dataFromPayload: ["call"] } : { ...patch, data },
+    );
     return { p_request: { event: sent, records: patches, mode, leaseMs, now } };
   };
   const storageScenarios = {
-    "floor: bare insert + upsert RPC": { mode: "complete", run: async (r) => (await client.rpc("bench_floor", floorArgs(r))).error ? 500 : 200 },
-    "storage.claim (no handler: mode complete)": { mode: "complete", run: async (r) => ((await storage.claim(r)).outcome === "claimed" ? 200 : 409) },
+    "floor: bare insert + upsert RPC": {
+      mode: "complete",
+      run: async (r) => ((await client.rpc("bench_floor", floorArgs(r))).error ? 500 : 200),
+    },
+    "storage.claim (no handler: mode complete)": {
+      mode: "complete",
+      run: async (r) => ((await storage.claim(r)).outcome === "claimed" ? 200 : 409),
+    },
     "storage.claim lease + complete (a handler)": {
       mode: "lease",
       run: async (r) => {
         const claim = await storage.claim(r);
-        return (await storage.complete({ id: claim.event.id, leaseToken: claim.leaseToken }, { now: Date.now(), durationMs: 1 })) ? 200 : 409;
+        return (await storage.complete({ id: claim.event.id, leaseToken: claim.leaseToken }, { now: Date.now(), durationMs: 1 }))
+          ? 200
+          : 409;
       },
     },
   };
@@ -194,7 +216,12 @@ try {
       eventsPerSecond: Math.round(EVENTS / seconds),
       msPerEvent: Number(((seconds * 1000) / EVENTS).toFixed(2)),
       roundTripsPerEvent: Number(((requests - before) / EVENTS).toFixed(3)),
-      ofFloor: Number((Math.round(EVENTS / seconds) / (results.find((r) => r.payload === payload && r.concurrency === 1 && r.scenario.startsWith("floor"))?.eventsPerSecond ?? 1)).toFixed(3)),
+      ofFloor: Number(
+        (
+          Math.round(EVENTS / seconds) /
+          (results.find((r) => r.payload === payload && r.concurrency === 1 && r.scenario.startsWith("floor"))?.eventsPerSecond ?? 1)
+        ).toFixed(3),
+      ),
     });
   }
 
@@ -208,7 +235,8 @@ try {
         const started = performance.now();
         const statuses = await drive(items, concurrency, async (r) => (await handler.handle(r)).status);
         const seconds = (performance.now() - started) / 1000;
-        if (statuses.get(200) !== EVENTS) throw new Error(`${scenario}: not every event was answered 200: ${JSON.stringify([...statuses])}`);
+        if (statuses.get(200) !== EVENTS)
+          throw new Error(`${scenario}: not every event was answered 200: ${JSON.stringify([...statuses])}`);
         record({
           payload,
           scenario: `pipeline, ${scenario}`,

@@ -20,9 +20,10 @@ export function redact(text: string): string {
 
 /** Hints for the mistakes people make while setting up, keyed by PostgREST / PostgreSQL code. */
 const HINTS: Record<string, string> = {
-  PGRST202: "the callhooks functions are missing: apply the migration from @callhooks/storage-supabase/migrations (and wait for the schema cache to reload)",
+  PGRST202:
+    "the callhooks functions are missing: apply the migration from @callhooks/storage-supabase/migrations (and wait for the schema cache to reload)",
   PGRST205: "the callhooks tables are missing: apply the migration from @callhooks/storage-supabase/migrations",
-  PGRST106: "the schema is not exposed: add it to the API's exposed schemas, or use schema \"public\"",
+  PGRST106: 'the schema is not exposed: add it to the API\'s exposed schemas, or use schema "public"',
   "42501": "permission denied: create the client with the service role (secret) key, not the anon key",
   "42P01": "a callhooks table is missing: apply the migration from @callhooks/storage-supabase/migrations",
   PGRST000: "the database is unreachable",

@@ -19,7 +19,17 @@ import type {
 } from "@callhooks/webhook-core";
 import type { Db, Query, QueryResult, SupabaseClientLike } from "./client.js";
 import { toStorageError } from "./errors.js";
-import { EVENT_COLUMNS, EVENT_SUMMARY_COLUMNS, type EventRow, RECORD_COLUMNS, RECORD_TABLES, type RecordRow, isUuid, toEvent, toRecord } from "./rows.js";
+import {
+  EVENT_COLUMNS,
+  EVENT_SUMMARY_COLUMNS,
+  type EventRow,
+  RECORD_COLUMNS,
+  RECORD_TABLES,
+  type RecordRow,
+  isUuid,
+  toEvent,
+  toRecord,
+} from "./rows.js";
 import { storable, storableAsIs } from "./sanitize.js";
 
 export interface SupabaseStorageOptions {
@@ -59,10 +69,18 @@ interface ClaimResponse {
  * patch names it by path instead of carrying a second copy, which halves a large call's request.
  * The SQL side (`callhooks_apply_records`) reads it from the stored payload.
  */
-function withoutPayloadCopy(patch: RecordPatch, payload: unknown): RecordPatch | (Omit<RecordPatch, "data"> & { dataFromPayload: string[] }) {
+function withoutPayloadCopy(
+  patch: RecordPatch,
+  payload: unknown,
+): RecordPatch | (Omit<RecordPatch, "data"> & { dataFromPayload: string[] }) {
   const { data, ...rest } = patch;
   if (typeof data !== "object" || data === null || typeof payload !== "object" || payload === null) return patch;
-  const path = data === payload ? [] : Object.keys(payload).filter((key) => (payload as Record<string, unknown>)[key] === data).slice(0, 1);
+  const path =
+    data === payload
+      ? []
+      : Object.keys(payload)
+          .filter((key) => (payload as Record<string, unknown>)[key] === data)
+          .slice(0, 1);
   return data === payload || path.length ? { ...rest, dataFromPayload: path } : patch;
 }
 
@@ -133,7 +151,8 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
       return shaped("claim", () => {
         const stored = toEvent(data.inserted ? { ...data.event, payload: event.payload } : data.event);
         if (data.outcome === "claimed") return { outcome: "claimed", event: stored, leaseToken: data.leaseToken ?? null };
-        if (data.outcome === "duplicate" || data.outcome === "in_flight" || data.outcome === "dead") return { outcome: data.outcome, event: stored };
+        if (data.outcome === "duplicate" || data.outcome === "in_flight" || data.outcome === "dead")
+          return { outcome: data.outcome, event: stored };
         throw new Error(`unexpected claim outcome ${String(data.outcome)}`);
       });
     },
@@ -192,7 +211,10 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
         }),
       );
       return shaped("claimDue", () =>
-        (data as Array<{ event: EventRow; leaseToken: string }>).map((item) => ({ event: toEvent(item.event), leaseToken: item.leaseToken })),
+        (data as Array<{ event: EventRow; leaseToken: string }>).map((item) => ({
+          event: toEvent(item.event),
+          leaseToken: item.leaseToken,
+        })),
       );
     },
 
@@ -288,7 +310,8 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
 
   /** A selection as the SQL functions read it (`callhooks_event_where`). */
   function selection(filter: EventSelection): Record<string, unknown> {
-    const list = (value: string | readonly string[] | undefined) => (value === undefined ? undefined : typeof value === "string" ? [value] : [...value]);
+    const list = (value: string | readonly string[] | undefined) =>
+      value === undefined ? undefined : typeof value === "string" ? [value] : [...value];
     return {
       ...(filter.provider !== undefined && { provider: filter.provider }),
       ...(filter.status !== undefined && { status: list(filter.status) }),

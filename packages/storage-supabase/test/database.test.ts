@@ -20,7 +20,14 @@ function claim(p: string, key: string, records: RecordPatch[] = [], overrides: P
   };
 }
 
-const patch = (p: string, kind: RecordPatch["kind"], id: string, version: string, fields: RecordPatch["fields"], extra: Partial<RecordPatch> = {}): RecordPatch => ({
+const patch = (
+  p: string,
+  kind: RecordPatch["kind"],
+  id: string,
+  version: string,
+  fields: RecordPatch["fields"],
+  extra: Partial<RecordPatch> = {},
+): RecordPatch => ({
   kind,
   provider: p,
   id,
@@ -44,18 +51,59 @@ describe.skipIf(!stack)("storage-supabase in the database", () => {
     const p = provider();
     await storage.claim(
       claim(p, "k", [
-        patch(p, "message", "sms1", "20", { direction: "inbound", from: "+1", to: "+2", businessNumber: "+2", body: "Hi ✓", status: "received", sentAt: T0 }, { orgId: "org" }),
-        patch(p, "recording", "rec1", "50", { callId: "c1", url: "https://r/1.mp3", durationMs: 61_000.4, format: "mp3", sizeBytes: 123, availableAt: T0 }),
-        patch(p, "report", "rep1", "10", { reportType: "hourly", date: "2026-03-14", hour: 0, metrics: { calls: { value: 3, unit: "count" } }, generatedAt: T0 }),
+        patch(
+          p,
+          "message",
+          "sms1",
+          "20",
+          { direction: "inbound", from: "+1", to: "+2", businessNumber: "+2", body: "Hi ✓", status: "received", sentAt: T0 },
+          { orgId: "org" },
+        ),
+        patch(p, "recording", "rec1", "50", {
+          callId: "c1",
+          url: "https://r/1.mp3",
+          durationMs: 61_000.4,
+          format: "mp3",
+          sizeBytes: 123,
+          availableAt: T0,
+        }),
+        patch(p, "report", "rep1", "10", {
+          reportType: "hourly",
+          date: "2026-03-14",
+          hour: 0,
+          metrics: { calls: { value: 3, unit: "count" } },
+          generatedAt: T0,
+        }),
       ]),
     );
-    const message = await db.from("callhooks_messages").select("direction,from_number,to_number,business_number,body,status,sent_at,org_id").eq("provider", p).single();
-    expect(message.data).toMatchObject({ direction: "inbound", from_number: "+1", to_number: "+2", business_number: "+2", body: "Hi ✓", status: "received", org_id: "org" });
+    const message = await db
+      .from("callhooks_messages")
+      .select("direction,from_number,to_number,business_number,body,status,sent_at,org_id")
+      .eq("provider", p)
+      .single();
+    expect(message.data).toMatchObject({
+      direction: "inbound",
+      from_number: "+1",
+      to_number: "+2",
+      business_number: "+2",
+      body: "Hi ✓",
+      status: "received",
+      org_id: "org",
+    });
     expect(Date.parse(message.data?.sent_at)).toBe(T0);
-    const recording = await db.from("callhooks_recordings").select("call_id,url,duration_ms,format,size_bytes,available_at").eq("provider", p).single();
+    const recording = await db
+      .from("callhooks_recordings")
+      .select("call_id,url,duration_ms,format,size_bytes,available_at")
+      .eq("provider", p)
+      .single();
     expect(recording.data).toMatchObject({ call_id: "c1", url: "https://r/1.mp3", duration_ms: 61_000, format: "mp3", size_bytes: 123 });
     const report = await db.from("callhooks_reports").select("report_type,report_date,report_hour,metrics").eq("provider", p).single();
-    expect(report.data).toEqual({ report_type: "hourly", report_date: "2026-03-14", report_hour: 0, metrics: { calls: { value: 3, unit: "count" } } });
+    expect(report.data).toEqual({
+      report_type: "hourly",
+      report_date: "2026-03-14",
+      report_hour: 0,
+      metrics: { calls: { value: 3, unit: "count" } },
+    });
   });
 
   it("never fails a claim over a field of the wrong type: the typed column is just null", async () => {
@@ -89,14 +137,30 @@ describe.skipIf(!stack)("storage-supabase in the database", () => {
   it("stores text PostgreSQL cannot hold (NUL, lone surrogates) instead of failing the event forever", async () => {
     const p = provider();
     const payload = { note: "a\u0000b", broken: "x\uD800y", emoji: "ok 👍", "k\u0000": 1 };
-    const result = await storage.claim({ ...claim(p, "nul", [patch(p, "call", "c", "10", { transcript: "he\u0000llo" })]), event: { ...claim(p, "nul").event, payload } });
+    const result = await storage.claim({
+      ...claim(p, "nul", [patch(p, "call", "c", "10", { transcript: "he\u0000llo" })]),
+      event: { ...claim(p, "nul").event, payload },
+    });
     expect(result.outcome).toBe("claimed");
-    expect((await storage.getEvent(result.event.id))?.payload).toEqual({ note: "a\uFFFDb", broken: "x\uFFFDy", emoji: "ok 👍", "k\uFFFD": 1 });
+    expect((await storage.getEvent(result.event.id))?.payload).toEqual({
+      note: "a\uFFFDb",
+      broken: "x\uFFFDy",
+      emoji: "ok 👍",
+      "k\uFFFD": 1,
+    });
     expect((await storage.getCall(p, "c"))?.fields.transcript).toBe("he\uFFFDllo");
     // The same when the pipeline hands the body's text along: the text is what is scanned then.
     const text = JSON.stringify(payload);
-    const withText = await storage.claim({ ...claim(p, "nul-text"), event: { ...claim(p, "nul-text").event, payload: JSON.parse(text), payloadText: text } });
-    expect((await storage.getEvent(withText.event.id))?.payload).toEqual({ note: "a\uFFFDb", broken: "x\uFFFDy", emoji: "ok 👍", "k\uFFFD": 1 });
+    const withText = await storage.claim({
+      ...claim(p, "nul-text"),
+      event: { ...claim(p, "nul-text").event, payload: JSON.parse(text), payloadText: text },
+    });
+    expect((await storage.getEvent(withText.event.id))?.payload).toEqual({
+      note: "a\uFFFDb",
+      broken: "x\uFFFDy",
+      emoji: "ok 👍",
+      "k\uFFFD": 1,
+    });
   });
 
   it("reads a patch's data from the stored payload when it is the payload or a member of it", async () => {
@@ -108,7 +172,10 @@ describe.skipIf(!stack)("storage-supabase in the database", () => {
       event: { ...claim(p, "whole").event, payload },
     });
     await storage.claim({
-      ...claim(p, "member", [patch(p, "call", "c", "10", { status: "ok" }, { data: payload.call }), patch(p, "report", "r", "10", {}, { data: payload[""] })]),
+      ...claim(p, "member", [
+        patch(p, "call", "c", "10", { status: "ok" }, { data: payload.call }),
+        patch(p, "report", "r", "10", {}, { data: payload[""] }),
+      ]),
       event: { ...claim(p, "member").event, payload },
     });
     await storage.claim({
@@ -126,7 +193,10 @@ describe.skipIf(!stack)("storage-supabase in the database", () => {
     const n = 24;
     const claims = Array.from({ length: n }, (_, i) => {
       // Half touch a then b, half b then a: without a lock order these would deadlock.
-      const records = [patch(p, "call", "a", `v${String(i).padStart(2, "0")}`, { [`f${i}`]: i }), patch(p, "call", "b", `v${String(i).padStart(2, "0")}`, { [`f${i}`]: i, last: i })];
+      const records = [
+        patch(p, "call", "a", `v${String(i).padStart(2, "0")}`, { [`f${i}`]: i }),
+        patch(p, "call", "b", `v${String(i).padStart(2, "0")}`, { [`f${i}`]: i, last: i }),
+      ];
       return storage.claim(claim(p, `e${i}`, i % 2 ? records.reverse() : records, { mode: "lease" }));
     });
     const results = await Promise.all(claims);

@@ -13,7 +13,9 @@ const KEY = signJwt({ role: "service_role" }, "a-secret-that-is-at-least-32-char
 const NEW_KEY = "sb_secret_abcdefghijklmnop0123456789";
 
 /** A fake API that answers every request the same way, counting them. */
-async function fakeApi(answer: (res: import("node:http").ServerResponse) => void): Promise<{ url: string; hits: () => number; close(): Promise<void> }> {
+async function fakeApi(
+  answer: (res: import("node:http").ServerResponse) => void,
+): Promise<{ url: string; hits: () => number; close(): Promise<void> }> {
   let hits = 0;
   const server: Server = createServer((req, res) => {
     hits++;
@@ -24,15 +26,22 @@ async function fakeApi(answer: (res: import("node:http").ServerResponse) => void
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     hits: () => hits,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 const client = (url: string, key = KEY) => createClient(url, key, { auth: { persistSession: false } });
-const claimRequest = { event: { provider: "e", key: "k", type: "call_ended", callId: null, orgId: null, payload: {}, receivedAt: 1 }, records: [], mode: "lease" as const, leaseMs: 1000, now: 1 };
+const claimRequest = {
+  event: { provider: "e", key: "k", type: "call_ended", callId: null, orgId: null, payload: {}, receivedAt: 1 },
+  records: [],
+  mode: "lease" as const,
+  leaseMs: 1000,
+  now: 1,
+};
 
 describe("errors become typed storage errors, without secrets", () => {
   it("redacts keys and tokens from any text", () => {
@@ -53,7 +62,10 @@ describe("errors become typed storage errors, without secrets", () => {
     const attempts: Array<Promise<unknown>> = [
       storage.claim(claimRequest),
       storage.complete({ id: "00000000-0000-4000-8000-000000000000", leaseToken: "00000000-0000-4000-8000-000000000001" }, { now: 1 }),
-      storage.fail({ id: "00000000-0000-4000-8000-000000000000", leaseToken: "00000000-0000-4000-8000-000000000001" }, { error: "x", retryAt: null, now: 1 }),
+      storage.fail(
+        { id: "00000000-0000-4000-8000-000000000000", leaseToken: "00000000-0000-4000-8000-000000000001" },
+        { error: "x", retryAt: null, now: 1 },
+      ),
       storage.claimDue({ limit: 1, leaseMs: 1, now: 1 }),
       storage.requeue(["00000000-0000-4000-8000-000000000000"], 1),
       storage.getEvent("00000000-0000-4000-8000-000000000000"),
@@ -74,7 +86,14 @@ describe("errors become typed storage errors, without secrets", () => {
   it("does not retry reads on a 503 (the provider's retry is the retry), and maps the PostgREST error", async () => {
     const api = await fakeApi((res) => {
       res.writeHead(503, { "content-type": "application/json" });
-      res.end(JSON.stringify({ code: "PGRST000", message: "Database connection error. Retrying the connection.", details: `apikey=${KEY}`, hint: null }));
+      res.end(
+        JSON.stringify({
+          code: "PGRST000",
+          message: "Database connection error. Retrying the connection.",
+          details: `apikey=${KEY}`,
+          hint: null,
+        }),
+      );
     });
     try {
       const storage = createSupabaseStorage({ client: client(api.url) });

@@ -1,9 +1,4 @@
-import {
-  createMightyCallNativeRequest,
-  createSignedRetellRequest,
-  mightyCallSample,
-  retellSample,
-} from "@callhooks/webhook-core/testing";
+import { createMightyCallNativeRequest, createSignedRetellRequest, mightyCallSample, retellSample } from "@callhooks/webhook-core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { stack, storageFor } from "./helpers.js";
 import type { ServerConfig } from "./processes/server.js";
@@ -83,7 +78,11 @@ describe.skipIf(!stack)("exactly once, across OS processes, over real HTTP and t
 
     await sleep(2 * leaseMs); // let any takeover that a missing renewal would allow happen
     const runs = starts(servers);
-    for (const callId of callIds) expect(runs.filter((r) => r.key === `call_ended:${callId}`), callId).toHaveLength(1);
+    for (const callId of callIds)
+      expect(
+        runs.filter((r) => r.key === `call_ended:${callId}`),
+        callId,
+      ).toHaveLength(1);
     const storage = storageFor(stack!);
     for (const callId of callIds) {
       const [event] = await storage.listEvents({ provider: "retell", callId });
@@ -95,7 +94,8 @@ describe.skipIf(!stack)("exactly once, across OS processes, over real HTTP and t
     const leaseMs = 300;
     const config = { leaseMs, maxAttempts: 3, handlerMs: 60_000 };
     const callId = `call_killed_${Date.now().toString(36)}`;
-    const request = (server: Server) => () => createSignedRetellRequest(retellSample("call_ended", { callId }), { apiKey: RETELL_KEY, url: `${server.url}/retell` });
+    const request = (server: Server) => () =>
+      createSignedRetellRequest(retellSample("call_ended", { callId }), { apiKey: RETELL_KEY, url: `${server.url}/retell` });
     const killed: Server[] = [];
     let final: { status: number; body: Record<string, unknown> } | undefined;
     for (let round = 0; round < 6 && !final; round++) {
@@ -130,7 +130,9 @@ describe.skipIf(!stack)("exactly once, across OS processes, over real HTTP and t
     const answers = await Promise.all(
       ACCOUNTS.flatMap((account) =>
         servers.flatMap((server) =>
-          Array.from({ length: 3 }, () => deliver(() => createMightyCallNativeRequest(event, { apiKey: account.apiKey, url: `${server.url}/mightycall` }))),
+          Array.from({ length: 3 }, () =>
+            deliver(() => createMightyCallNativeRequest(event, { apiKey: account.apiKey, url: `${server.url}/mightycall` })),
+          ),
         ),
       ),
     );
@@ -138,7 +140,9 @@ describe.skipIf(!stack)("exactly once, across OS processes, over real HTTP and t
     expect(answers.every((a) => a && [200, 409].includes(a.status))).toBe(true);
     for (const account of ACCOUNTS) {
       for (let i = 0; i < 20; i++) {
-        const retry = await deliver(() => createMightyCallNativeRequest(event, { apiKey: account.apiKey, url: `${servers[0]?.url}/mightycall` }));
+        const retry = await deliver(() =>
+          createMightyCallNativeRequest(event, { apiKey: account.apiKey, url: `${servers[0]?.url}/mightycall` }),
+        );
         if (retry?.status === 200) break;
         await sleep(100);
       }
@@ -150,7 +154,9 @@ describe.skipIf(!stack)("exactly once, across OS processes, over real HTTP and t
     for (const { orgId } of ACCOUNTS) {
       const call = await storage.getCall("mightycall", callId, orgId);
       expect(call, orgId).toMatchObject({ orgId, eventTypes: ["IncomingCall"] });
-      expect(await storage.listEvents({ provider: "mightycall", callId, orgId }), orgId).toEqual([expect.objectContaining({ status: "processed", attempts: 1 })]);
+      expect(await storage.listEvents({ provider: "mightycall", callId, orgId }), orgId).toEqual([
+        expect.objectContaining({ status: "processed", attempts: 1 }),
+      ]);
     }
   });
 });

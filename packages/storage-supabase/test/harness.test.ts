@@ -47,17 +47,20 @@ describe.skipIf(!stack)("each stack is its own, and stop() leaves nothing behind
     }
   });
 
-  it.skipIf(!findServerBin() && !isCi)("with a private cluster: PostgreSQL stops and starts on demand, and is gone after stop", async () => {
-    const own = await startSupabaseStack({ databaseUrl: null, migrate: false });
-    const port = Number(new URL(own.databaseUrl).port);
-    expect(own.ownsDatabaseServer).toBe(true);
-    await own.stopDatabase();
-    expect(await tcpAnswers("127.0.0.1", port)).toBe(false);
-    await own.startDatabase();
-    expect((await own.sql("select 1")).trim()).toBe("1");
-    await own.stop();
-    expect(await tcpAnswers("127.0.0.1", port)).toBe(false);
-  });
+  it.skipIf(!findServerBin() && !isCi)(
+    "with a private cluster: PostgreSQL stops and starts on demand, and is gone after stop",
+    async () => {
+      const own = await startSupabaseStack({ databaseUrl: null, migrate: false });
+      const port = Number(new URL(own.databaseUrl).port);
+      expect(own.ownsDatabaseServer).toBe(true);
+      await own.stopDatabase();
+      expect(await tcpAnswers("127.0.0.1", port)).toBe(false);
+      await own.startDatabase();
+      expect((await own.sql("select 1")).trim()).toBe("1");
+      await own.stop();
+      expect(await tcpAnswers("127.0.0.1", port)).toBe(false);
+    },
+  );
 });
 
 describe.skipIf(!stack)("a stack whose owner is killed", () => {
@@ -83,7 +86,11 @@ describe.skipIf(!stack)("a stack whose owner is killed", () => {
         await waitFor("PostgreSQL to stop", 10_000, async () => !(await tcpAnswers("127.0.0.1", Number(new URL(info.databaseUrl).port))));
       } else {
         const name = new URL(info.databaseUrl).pathname.slice(1);
-        await waitFor("the database to be dropped", 10_000, async () => (await sql(stack!, `select count(*) from pg_database where datname = '${name}'`)).trim() === "0");
+        await waitFor(
+          "the database to be dropped",
+          10_000,
+          async () => (await sql(stack!, `select count(*) from pg_database where datname = '${name}'`)).trim() === "0",
+        );
       }
     }
     expect(infos.length).toBeGreaterThan(0);

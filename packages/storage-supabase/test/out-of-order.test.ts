@@ -14,7 +14,9 @@ type CallEvent = { event: string; call: Record<string, unknown> };
 /** One real-sized Retell call's lifecycle (about 130 KB of events); the small samples outside the repo. */
 const lifecycle: CallEvent[] = existsSync(FIXTURES)
   ? FILES.map((file) => JSON.parse(readFileSync(join(FIXTURES, file), "utf8")) as CallEvent)
-  : (["call_started", "transcript_updated", "call_ended", "call_analyzed"] as const).map((type) => retellSample(type) as unknown as CallEvent);
+  : (["call_started", "transcript_updated", "call_ended", "call_analyzed"] as const).map(
+      (type) => retellSample(type) as unknown as CallEvent,
+    );
 
 const forCall = (callId: string) => lifecycle.map((event) => ({ ...event, call: { ...event.call, call_id: callId } }));
 
@@ -41,10 +43,13 @@ function receiver(storage: WebhookStorage) {
 const comparable = (record: StoredRecord<object> | null) =>
   record &&
   JSON.parse(
-    JSON.stringify({ orgId: record.orgId, fields: record.fields, data: record.data, versions: record.versions, eventTypes: record.eventTypes }).replaceAll(
-      record.id,
-      "CALL",
-    ),
+    JSON.stringify({
+      orgId: record.orgId,
+      fields: record.fields,
+      data: record.data,
+      versions: record.versions,
+      eventTypes: record.eventTypes,
+    }).replaceAll(record.id, "CALL"),
   );
 
 describe.skipIf(!stack)("a whole Retell call delivered out of order", () => {
@@ -77,7 +82,9 @@ describe.skipIf(!stack)("a whole Retell call delivered out of order", () => {
     const record = await storage.getCall("retell", callId);
     const { data, error } = await serviceClient(stack!)
       .from("callhooks_calls")
-      .select("status,direction,from_number,to_number,business_number,agent_id,started_at,ended_at,duration_ms,successful,cost_cents,event_types")
+      .select(
+        "status,direction,from_number,to_number,business_number,agent_id,started_at,ended_at,duration_ms,successful,cost_cents,event_types",
+      )
       .eq("provider", "retell")
       .eq("id", callId)
       .single();

@@ -35,12 +35,19 @@ function receiver(storage: WebhookStorage, clock: { now: number }, onCallEnded: 
     },
   });
   const deliver = async (type: (typeof TYPES)[number], callId: string) =>
-    (await handler.fetch(await createSignedRetellRequest(retellSample(type, { callId }), { apiKey: API_KEY, timestamp: clock.now }))).status;
+    (await handler.fetch(await createSignedRetellRequest(retellSample(type, { callId }), { apiKey: API_KEY, timestamp: clock.now })))
+      .status;
   return { runs, deliver };
 }
 
 const merged = (record: StoredRecord<object> | null) =>
-  record && JSON.parse(JSON.stringify({ fields: record.fields, data: record.data, versions: record.versions, eventTypes: record.eventTypes }).replaceAll(record.id, "CALL"));
+  record &&
+  JSON.parse(
+    JSON.stringify({ fields: record.fields, data: record.data, versions: record.versions, eventTypes: record.eventTypes }).replaceAll(
+      record.id,
+      "CALL",
+    ),
+  );
 
 // Stopping PostgreSQL needs a cluster of its own (never the shared server). In CI it must run.
 describe.skipIf(!findServerBin() && !isCi)("PostgreSQL stops in the middle of a call", () => {

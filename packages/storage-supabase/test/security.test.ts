@@ -10,8 +10,18 @@ describe.skipIf(!stack)("the anon and publishable keys are refused", () => {
   it("sees no rows, even when there are some", async () => {
     const storage = storageFor(info);
     await storage.claim({
-      event: { provider: "sec", key: `k-${Date.now()}`, type: "call_ended", callId: "c", orgId: null, payload: { secret: "x" }, receivedAt: 1 },
-      records: [{ kind: "call", provider: "sec", id: "c", orgId: null, eventType: "call_ended", version: "40.0.k", fields: { status: "ended" } }],
+      event: {
+        provider: "sec",
+        key: `k-${Date.now()}`,
+        type: "call_ended",
+        callId: "c",
+        orgId: null,
+        payload: { secret: "x" },
+        receivedAt: 1,
+      },
+      records: [
+        { kind: "call", provider: "sec", id: "c", orgId: null, eventType: "call_ended", version: "40.0.k", fields: { status: "ended" } },
+      ],
       mode: "complete",
       leaseMs: 1000,
       now: 1,
@@ -31,7 +41,13 @@ describe.skipIf(!stack)("the anon and publishable keys are refused", () => {
 
   it("cannot insert, update or call the functions", async () => {
     const anon = serviceClient(info, info.anonKey);
-    const insert = await anon.from("callhooks_events").insert({ provider: "x", event_key: "y", event_type: "z", received_at: new Date().toISOString(), updated_at: new Date().toISOString() });
+    const insert = await anon.from("callhooks_events").insert({
+      provider: "x",
+      event_key: "y",
+      event_type: "z",
+      received_at: new Date().toISOString(),
+      updated_at: new Date().toISOString(),
+    });
     expect(insert.status).toBe(401);
     expect(insert.error?.code).toBe("42501");
     const update = await anon.from("callhooks_calls").update({ org_id: "evil" }).eq("provider", "sec");
@@ -53,7 +69,13 @@ describe.skipIf(!stack)("the anon and publishable keys are refused", () => {
   it("a storage built on the anon key fails loudly with a typed error instead of seeing nothing", async () => {
     const storage = storageFor({ ...info, serviceRoleKey: info.anonKey });
     const error = await storage.countEvents().catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: "SupabaseStorageError", code: "storage_error", status: 500, httpStatus: 401, postgresCode: "42501" });
+    expect(error).toMatchObject({
+      name: "SupabaseStorageError",
+      code: "storage_error",
+      status: 500,
+      httpStatus: 401,
+      postgresCode: "42501",
+    });
     expect((error as Error).message).toContain("service role");
     expect((error as Error).message).not.toContain(info.anonKey);
   });
@@ -64,7 +86,11 @@ describe.skipIf(!stack)("the anon and publishable keys are refused", () => {
       `select relname || ':' || relrowsecurity from pg_class
        where relnamespace = 'public'::regnamespace and relname = any(array['${TABLES.join("','")}']) order by 1`,
     );
-    expect(rls.trim().split("\n")).toEqual(TABLES.slice().sort().map((t) => `${t}:true`));
+    expect(rls.trim().split("\n")).toEqual(
+      TABLES.slice()
+        .sort()
+        .map((t) => `${t}:true`),
+    );
     const policies = await sql(info, "select count(*) from pg_policies where tablename like 'callhooks_%'");
     expect(policies.trim()).toBe("0");
     const executable = await sql(

@@ -62,7 +62,9 @@ describe.skipIf(!pgCron && process.env.CI !== "true")("the scheduled sweep (pg_c
   }
 
   const deliver = async (server: Server, callId: string) => {
-    const response = await fetch(await createSignedRetellRequest(retellSample("call_ended", { callId }), { apiKey: RETELL_KEY, url: `${server.url}/retell` }));
+    const response = await fetch(
+      await createSignedRetellRequest(retellSample("call_ended", { callId }), { apiKey: RETELL_KEY, url: `${server.url}/retell` }),
+    );
     return { status: response.status, body: await response.json() };
   };
 
@@ -71,7 +73,10 @@ describe.skipIf(!pgCron && process.env.CI !== "true")("the scheduled sweep (pg_c
     stack = await startSupabaseStack({ databaseUrl: null });
     const database = new URL(stack.databaseUrl).pathname.slice(1);
     // pg_cron's own settings exist once it is loaded: preload it, restart, then point it at this database.
-    for (const settings of [["shared_preload_libraries = 'pg_cron'"], [`cron.database_name = '${database}'`, "cron.use_background_workers = on"]]) {
+    for (const settings of [
+      ["shared_preload_libraries = 'pg_cron'"],
+      [`cron.database_name = '${database}'`, "cron.use_background_workers = on"],
+    ]) {
       for (const setting of settings) await stack.sql(`alter system set ${setting}`);
       await stack.stopDatabase();
       await stack.startDatabase();
@@ -82,7 +87,13 @@ describe.skipIf(!pgCron && process.env.CI !== "true")("the scheduled sweep (pg_c
     storage = createSupabaseStorage({ client: serviceClient(stack.info) });
     // PostgREST reconnects on its own after the restart; wait until the API answers again.
     for (let i = 0; i < 50; i++) {
-      if (await storage.countEvents().then(() => true, () => false)) break;
+      if (
+        await storage.countEvents().then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }, 120_000);
@@ -102,41 +113,44 @@ describe.skipIf(!pgCron && process.env.CI !== "true")("the scheduled sweep (pg_c
     expect(await post(`Bearer ${WORKER_SECRET}`)).toBe(200);
   });
 
-  it(
-    "completes, exactly once, an event left processing by a killed function and one left pending",
-    async () => {
-      const run = Date.now().toString(36);
-      // A deferred receiver answers 202, starts the handler, and is killed mid-run.
-      const dying = await startServer({ mode: "deferred", handlerMs: 60_000 });
-      const abandoned = `call_abandoned_${run}`;
-      expect(await deliver(dying, abandoned)).toMatchObject({ status: 202, body: { status: "accepted" } });
-      for (let i = 0; i < 100 && starts([dying]).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-      dying.child.kill("SIGKILL");
-      // A queue-mode receiver leaves its event pending for a worker that never comes.
-      const queueing = await startServer({ mode: "queue" });
-      const pending = `call_pending_${run}`;
-      expect(await deliver(queueing, pending)).toMatchObject({ status: 202 });
-      expect((await storage.listEvents({ callId: abandoned }))[0]?.status).toBe("processing");
-      expect((await storage.listEvents({ callId: pending }))[0]?.status).toBe("pending");
+  it("completes, exactly once, an event left processing by a killed function and one left pending", async () => {
+    const run = Date.now().toString(36);
+    // A deferred receiver answers 202, starts the handler, and is killed mid-run.
+    const dying = await startServer({ mode: "deferred", handlerMs: 60_000 });
+    const abandoned = `call_abandoned_${run}`;
+    expect(await deliver(dying, abandoned)).toMatchObject({ status: 202, body: { status: "accepted" } });
+    for (let i = 0; i < 100 && starts([dying]).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    dying.child.kill("SIGKILL");
+    // A queue-mode receiver leaves its event pending for a worker that never comes.
+    const queueing = await startServer({ mode: "queue" });
+    const pending = `call_pending_${run}`;
+    expect(await deliver(queueing, pending)).toMatchObject({ status: 202 });
+    expect((await storage.listEvents({ callId: abandoned }))[0]?.status).toBe("processing");
+    expect((await storage.listEvents({ callId: pending }))[0]?.status).toBe("pending");
 
-      const worker = await startServer({ workerSecret: WORKER_SECRET });
-      expect(await stack.sql(`select public.callhooks_configure_sweep('${worker.url}/worker', '${WORKER_SECRET}')`)).toMatch(/\d+/);
-      // Configuring again replaces the schedule instead of adding a second one.
-      await stack.sql(`select public.callhooks_configure_sweep('${worker.url}/worker', '${WORKER_SECRET}')`);
-      expect((await stack.sql("select count(*) from cron.job where jobname = 'callhooks-sweep'")).trim()).toBe("1");
+    const worker = await startServer({ workerSecret: WORKER_SECRET });
+    expect(await stack.sql(`select public.callhooks_configure_sweep('${worker.url}/worker', '${WORKER_SECRET}')`)).toMatch(/\d+/);
+    // Configuring again replaces the schedule instead of adding a second one.
+    await stack.sql(`select public.callhooks_configure_sweep('${worker.url}/worker', '${WORKER_SECRET}')`);
+    expect((await stack.sql("select count(*) from cron.job where jobname = 'callhooks-sweep'")).trim()).toBe("1");
 
-      // pg_cron 1.4 runs jobs on the minute: wait for the first sweep (or two) to complete both.
-      const done = async () => (await storage.listEvents({ status: "processed", since: Date.now() - 600_000 })).filter((e) => [abandoned, pending].includes(e.callId ?? ""));
-      for (let i = 0; i < 150 && (await done()).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 1_000));
-      const processed = await done();
-      expect(processed.map((e) => e.callId).sort()).toEqual([abandoned, pending].sort());
-      expect(processed.find((e) => e.callId === abandoned)?.attempts).toBe(2); // the killed run, then the sweep's
-      expect(processed.find((e) => e.callId === pending)?.attempts).toBe(1);
-      // The sweep's worker ran each once; no one else ran them.
-      expect(starts([worker]).map((s) => s.key).sort()).toEqual([`call_ended:${abandoned}`, `call_ended:${pending}`].sort());
-      expect(starts([queueing])).toEqual([]);
-      expect(worker.reports.some((r) => "swept" in r && r.swept.status === 200)).toBe(true);
-    },
-    200_000,
-  );
+    // pg_cron 1.4 runs jobs on the minute: wait for the first sweep (or two) to complete both.
+    const done = async () =>
+      (await storage.listEvents({ status: "processed", since: Date.now() - 600_000 })).filter((e) =>
+        [abandoned, pending].includes(e.callId ?? ""),
+      );
+    for (let i = 0; i < 150 && (await done()).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const processed = await done();
+    expect(processed.map((e) => e.callId).sort()).toEqual([abandoned, pending].sort());
+    expect(processed.find((e) => e.callId === abandoned)?.attempts).toBe(2); // the killed run, then the sweep's
+    expect(processed.find((e) => e.callId === pending)?.attempts).toBe(1);
+    // The sweep's worker ran each once; no one else ran them.
+    expect(
+      starts([worker])
+        .map((s) => s.key)
+        .sort(),
+    ).toEqual([`call_ended:${abandoned}`, `call_ended:${pending}`].sort());
+    expect(starts([queueing])).toEqual([]);
+    expect(worker.reports.some((r) => "swept" in r && r.swept.status === 200)).toBe(true);
+  }, 200_000);
 });

@@ -48,7 +48,8 @@ describe.skipIf(!stack)("two receiver processes sharing one Supabase", () => {
           });
         }
       });
-      for (const child of children) child.send({ start: { supabaseUrl: info.supabaseUrl, serviceRoleKey: info.serviceRoleKey, apiKey, headers, body } });
+      for (const child of children)
+        child.send({ start: { supabaseUrl: info.supabaseUrl, serviceRoleKey: info.serviceRoleKey, apiKey, headers, body } });
       await finished;
 
       expect(runs).toBe(1);

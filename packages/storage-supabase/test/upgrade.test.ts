@@ -59,8 +59,26 @@ describe.skipIf(!stack)("the follow-up migrations, applied onto a database that 
     expect((await storage.getCall("retell", "call-1", null))?.fields).toMatchObject({ status: "ended" });
     expect((await storage.getCall("retell", "call-1"))?.orgId).toBeNull();
     await storage.claim({
-      event: { provider: "retell", key: "call_analyzed:call-1", type: "call_analyzed", callId: "call-1", orgId: null, payload: {}, receivedAt: T0 },
-      records: [{ kind: "call", provider: "retell", id: "call-1", orgId: null, eventType: "call_analyzed", version: "50", fields: { summary: "ok" } }],
+      event: {
+        provider: "retell",
+        key: "call_analyzed:call-1",
+        type: "call_analyzed",
+        callId: "call-1",
+        orgId: null,
+        payload: {},
+        receivedAt: T0,
+      },
+      records: [
+        {
+          kind: "call",
+          provider: "retell",
+          id: "call-1",
+          orgId: null,
+          eventType: "call_analyzed",
+          version: "50",
+          fields: { summary: "ok" },
+        },
+      ],
       mode: "complete",
       leaseMs: 30_000,
       now: T0 + 2,

@@ -86,10 +86,15 @@ export async function runExpectingFailure(
 }
 
 /** The built `callhooks` binary of this workspace. */
-export const callhooksCli = createRequire(import.meta.url).resolve("@callhooks/cli/package.json").replace(/package\.json$/, "bin/callhooks.js");
+export const callhooksCli = createRequire(import.meta.url)
+  .resolve("@callhooks/cli/package.json")
+  .replace(/package\.json$/, "bin/callhooks.js");
 
 /** `callhooks <args>`, as a developer runs it; resolves with the exit code and stdout, never rejects. */
-export function runCallhooks(args: readonly string[], options: { cwd: string; env: Record<string, string> }): Promise<{ code: number; stdout: string }> {
+export function runCallhooks(
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<{ code: number; stdout: string }> {
   return promisify(execFile)(process.execPath, [callhooksCli, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...options.env },

@@ -85,14 +85,24 @@ const SOURCES: Source[] = [
       { name: "RetellPhoneCall", schema: "retellPhoneCallSchema", doc: "A phone call, as every call event carries it.", public: true },
       { name: "RetellWebCall", schema: "retellWebCallSchema", doc: "A web call, as every call event carries it.", public: true },
       { name: "RetellCall", schema: "retellCallSchema", doc: "The call of every call event, by `call_type`.", public: true },
-      { name: "RetellChatMessage", schema: "retellChatMessageSchema", doc: "One message of a chat's `message_with_tool_calls`.", public: true },
+      {
+        name: "RetellChatMessage",
+        schema: "retellChatMessageSchema",
+        doc: "One message of a chat's `message_with_tool_calls`.",
+        public: true,
+      },
       { name: "RetellChat", schema: "retellChatSchema", doc: "The chat of every chat event.", public: true },
       {
         name: "RetellTransferDestination",
         schema: "retellTransferDestinationSchema",
         doc: "Where a transfer goes (the transfer events' top-level `transfer_destination`).",
       },
-      { name: "RetellUnknownEvent", schema: "retellUnknownEventSchema", doc: "An event type Retell added after this version: kept as sent.", public: true },
+      {
+        name: "RetellUnknownEvent",
+        schema: "retellUnknownEventSchema",
+        doc: "An event type Retell added after this version: kept as sent.",
+        public: true,
+      },
       { name: "RetellCallInboundEvent", schema: "retellCallInboundSchema", doc: "", public: true, declaredIn: "map" },
       { name: "RetellChatInboundEvent", schema: "retellChatInboundSchema", doc: "", public: true, declaredIn: "map" },
       { name: "RetellKnownEvent", schema: "retellKnownEventSchema", doc: "", public: true, declaredIn: "module" },
@@ -153,7 +163,12 @@ const SOURCES: Source[] = [
     exports: native,
     out: "mightycall/types.generated.ts",
     types: [
-      { name: "MightyCallNativeBody", schema: "mightyCallNativeBodySchema", doc: "The `Body` of a native event: the call and its parties.", public: true },
+      {
+        name: "MightyCallNativeBody",
+        schema: "mightyCallNativeBodySchema",
+        doc: "The `Body` of a native event: the call and its parties.",
+        public: true,
+      },
       {
         name: "MightyCallUnknownNativeEvent",
         schema: "mightyCallUnknownNativeEventSchema",
@@ -286,7 +301,8 @@ export function generate(): Record<string, string> {
   for (const source of SOURCES) {
     for (const named of source.types) if (!named.declaredIn) names.set(schemaOf(source, named.schema), named.name);
     for (const map of source.maps) {
-      for (const [type, schema] of Object.entries(schemaOf(source, map.schema) as Record<string, unknown>)) names.set(schema, map.entryName(type));
+      for (const [type, schema] of Object.entries(schemaOf(source, map.schema) as Record<string, unknown>))
+        names.set(schema, map.entryName(type));
     }
   }
   for (const source of SOURCES) {
@@ -294,7 +310,14 @@ export function generate(): Record<string, string> {
     files.set(source.out, out);
     for (const named of source.types) {
       const mode = named.mode ?? "output";
-      checks.push({ name: named.name, module: source.module, declaredIn: named.declaredIn ?? "here", expression: named.schema, mode, public: named.public === true });
+      checks.push({
+        name: named.name,
+        module: source.module,
+        declaredIn: named.declaredIn ?? "here",
+        expression: named.schema,
+        mode,
+        public: named.public === true,
+      });
       if (named.declaredIn) continue;
       const printer = new Printer(names, mode);
       out.push(declaration(named.name, schemaOf(source, named.schema), named.doc, printer));
@@ -305,7 +328,14 @@ export function generate(): Record<string, string> {
       for (const [type, schema] of entries) {
         const name = map.entryName(type);
         out.push(declaration(name, schema, `The \`${type}\` event.`, printer));
-        checks.push({ name, module: source.module, declaredIn: "here", expression: `${map.schema}[${JSON.stringify(type)}]`, mode: "output", public: false });
+        checks.push({
+          name,
+          module: source.module,
+          declaredIn: "here",
+          expression: `${map.schema}[${JSON.stringify(type)}]`,
+          mode: "output",
+          public: false,
+        });
       }
       const fields = entries.map(([type]) => `  ${key(type)}: ${map.entryName(type)};`).join("\n");
       out.push(`/** ${map.doc} */\nexport interface ${map.name} {\n${fields}\n}`);
@@ -374,7 +404,9 @@ function typeTest(checks: Check[]): string {
     'import { describe, expectTypeOf, it } from "vitest";',
     'import type { z } from "zod";',
     ...modules.map((m) => `import type * as ${alias(m)} from "../src/${m}.js";`),
-    ...[...typeImports].sort(([a], [b]) => a.localeCompare(b)).map(([from, names]) => `import type { ${[...new Set(names)].sort().join(", ")} } from "${from}";`),
+    ...[...typeImports]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([from, names]) => `import type { ${[...new Set(names)].sort().join(", ")} } from "${from}";`),
     "",
     'describe("the generated event types", () => {',
     '  it("are exactly what their schemas parse to", () => {',
@@ -402,4 +434,3 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     }
   }
 }
-

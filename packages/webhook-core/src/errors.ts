@@ -31,11 +31,7 @@ export abstract class WebhookError extends Error {
   }
 }
 
-export type SignatureFailure =
-  | "missing_signature"
-  | "malformed_signature"
-  | "timestamp_out_of_range"
-  | "signature_mismatch";
+export type SignatureFailure = "missing_signature" | "malformed_signature" | "timestamp_out_of_range" | "signature_mismatch";
 
 /** 401: the request is not signed by the provider (missing, malformed, stale or wrong signature). */
 export class WebhookSignatureError extends WebhookError {

@@ -67,7 +67,9 @@ function mutate(base: unknown, mutations: Mutation[]): unknown {
     const all = paths(copy);
     if (all.length === 0) break;
     const path = all[mutation.at % all.length] as Array<string | number>;
-    const parent = path.slice(0, -1).reduce<Record<string | number, unknown>>((node, key) => node[key] as Record<string | number, unknown>, copy);
+    const parent = path
+      .slice(0, -1)
+      .reduce<Record<string | number, unknown>>((node, key) => node[key] as Record<string | number, unknown>, copy);
     const last = path[path.length - 1] as string | number;
     if (mutation.kind === "delete") {
       if (Array.isArray(parent) && typeof last === "number") parent.splice(last, 1);
@@ -88,7 +90,18 @@ const arbReplacement = fc.oneof(
   fc.constant(null),
   fc.double(),
   fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -0, ""),
-  fc.constantFrom("agent", "user", "tool_call_invocation", "tool_call_result", "node_transition", "dtmf", "sms", "injected", "phone_call", "web_call"),
+  fc.constantFrom(
+    "agent",
+    "user",
+    "tool_call_invocation",
+    "tool_call_result",
+    "node_transition",
+    "dtmf",
+    "sms",
+    "injected",
+    "phone_call",
+    "web_call",
+  ),
   fc.string({ maxLength: 8 }),
   fc.integer(),
   fc.boolean(),

@@ -36,7 +36,10 @@ describe("a key of `on` that names no event type", () => {
   });
 
   it("suggests by edit distance, whatever the case", () => {
-    const suggestion = (name: string) => /did you mean "([^"]+)"/.exec((thrown(() => createRetellHandler({ apiKey, storage: false, on: { [name]: () => {} } as RetellHandlers })) as Error).message)?.[1];
+    const suggestion = (name: string) =>
+      /did you mean "([^"]+)"/.exec(
+        (thrown(() => createRetellHandler({ apiKey, storage: false, on: { [name]: () => {} } as RetellHandlers })) as Error).message,
+      )?.[1];
     expect(suggestion("CALL_ANALYSED")).toBe("call_analyzed");
     expect(suggestion("transfer_ende")).toBe("transfer_ended");
     expect(suggestion("chat_inbund")).toBe("chat_inbound");
@@ -44,7 +47,12 @@ describe("a key of `on` that names no event type", () => {
 
   it("is checked for MightyCall's push names and native EventTypes alike", () => {
     const create = (on: Record<string, () => void>) => () =>
-      createMightyCallHandler({ push: { secret: "s" }, native: { apiKey: "k", orgId: "org" }, storage: false, on: on as MightyCallHandlers });
+      createMightyCallHandler({
+        push: { secret: "s" },
+        native: { apiKey: "k", orgId: "org" },
+        storage: false,
+        on: on as MightyCallHandlers,
+      });
     const push = thrown(create({ "call.complete": () => {} }));
     expect(isWebhookError(push) && push.code).toBe("invalid_config");
     expect((push as Error).message).toMatch(/on\.call\.complete .*"call\.completed"/);
@@ -54,11 +62,18 @@ describe("a key of `on` that names no event type", () => {
 
   it("leaves every known type, and onUnknown for types added later, as they were", async () => {
     const onUnknown = vi.fn();
-    const handler = createRetellHandler({ apiKey, storage: false, on: { call_ended: () => {}, chat_inbound: () => ({ chat_inbound: {} }) }, onUnknown });
+    const handler = createRetellHandler({
+      apiKey,
+      storage: false,
+      on: { call_ended: () => {}, chat_inbound: () => ({ chat_inbound: {} }) },
+      onUnknown,
+    });
     const response = await handler.fetch(await createSignedRetellRequest({ event: "call_summarized", call: {} }, { apiKey }));
     expect(response.status).toBe(200);
     expect(onUnknown).toHaveBeenCalledWith(expect.objectContaining({ event: "call_summarized" }), expect.anything());
-    expect(() => createMightyCallHandler({ push: { secret: "s" }, storage: false, on: { "sms.received": () => {}, CallbackCallConnected: () => {} } })).not.toThrow();
+    expect(() =>
+      createMightyCallHandler({ push: { secret: "s" }, storage: false, on: { "sms.received": () => {}, CallbackCallConnected: () => {} } }),
+    ).not.toThrow();
   });
 });
 

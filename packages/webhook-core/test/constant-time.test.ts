@@ -82,7 +82,9 @@ describe("the HMAC implementations", () => {
   it("webcrypto: verify is crypto.subtle.verify, which compares inside the platform", async () => {
     const subtle = globalThis.crypto.subtle;
     const verify = vi.fn(subtle.verify.bind(subtle));
-    const hmac = webCryptoHmac(new Proxy(subtle, { get: (target, name) => (name === "verify" ? verify : Reflect.get(target, name).bind(target)) }));
+    const hmac = webCryptoHmac(
+      new Proxy(subtle, { get: (target, name) => (name === "verify" ? verify : Reflect.get(target, name).bind(target)) }),
+    );
     expect(await hmac.verify(key, parts, digest)).toBe(true);
     expect(await hmac.verify(key, parts, wrong)).toBe(false);
     expect(verify).toHaveBeenCalledTimes(2);

@@ -1,5 +1,11 @@
 import { createMemoryStorage } from "@callhooks/storage-memory";
-import { createRetellHandler, processPending, type HandlerContext, type RetellHandlerOptions, type WebhookStorage } from "@callhooks/webhook-core";
+import {
+  createRetellHandler,
+  processPending,
+  type HandlerContext,
+  type RetellHandlerOptions,
+  type WebhookStorage,
+} from "@callhooks/webhook-core";
 import { createSignedRetellRequest, retellSample } from "@callhooks/webhook-core/testing";
 import { describe, expect, it } from "vitest";
 import { recordingLogger } from "./helpers.ts";

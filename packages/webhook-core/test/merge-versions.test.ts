@@ -12,8 +12,25 @@ import { deriveCallFields, mergeRecord, recordVersion } from "@callhooks/webhook
  */
 function reference(existing: StoredRecord | null, patch: RecordPatch, now: number): StoredRecord {
   const record: StoredRecord = existing
-    ? { ...existing, fields: { ...existing.fields }, data: { ...existing.data }, versions: { ...existing.versions }, eventTypes: [...existing.eventTypes] }
-    : { kind: patch.kind, provider: patch.provider, id: patch.id, orgId: null, fields: {}, data: {}, versions: {}, eventTypes: [], createdAt: now, updatedAt: now };
+    ? {
+        ...existing,
+        fields: { ...existing.fields },
+        data: { ...existing.data },
+        versions: { ...existing.versions },
+        eventTypes: [...existing.eventTypes],
+      }
+    : {
+        kind: patch.kind,
+        provider: patch.provider,
+        id: patch.id,
+        orgId: null,
+        fields: {},
+        data: {},
+        versions: {},
+        eventTypes: [],
+        createdAt: now,
+        updatedAt: now,
+      };
   const { versions } = record;
   const wins = (name: string): boolean => {
     const current = versions[name];
@@ -47,7 +64,10 @@ const arbPatch = fc.record({
   stage: fc.integer({ min: 0, max: 60 }),
   progress: fc.nat({ max: 50 }),
   key: fc.string({ maxLength: 3 }),
-  fields: fc.dictionary(fc.constantFrom("status", "endedAt", "connectedAt", "durationMs", "orgId", "data.a", "data.x", "summary"), arbValue),
+  fields: fc.dictionary(
+    fc.constantFrom("status", "endedAt", "connectedAt", "durationMs", "orgId", "data.a", "data.x", "summary"),
+    arbValue,
+  ),
   data: fc.option(fc.dictionary(fc.constantFrom("a", "b", "x", "call_id", "orgId"), arbValue), { nil: undefined }),
   orgId: fc.option(fc.constantFrom("org-1", "org-2"), { nil: null }),
   eventType: fc.constantFrom("started", "ended", "analyzed"),

@@ -29,7 +29,8 @@ const toPatch = (p: RawPatch, i: number): RecordPatch => ({
 });
 
 const fold = (patches: RecordPatch[]) => patches.reduce<StoredRecord | null>((record, patch) => mergeRecord(record, patch, 0), null);
-const comparable = (r: StoredRecord | null) => r && { fields: r.fields, data: r.data, versions: r.versions, eventTypes: r.eventTypes, orgId: r.orgId };
+const comparable = (r: StoredRecord | null) =>
+  r && { fields: r.fields, data: r.data, versions: r.versions, eventTypes: r.eventTypes, orgId: r.orgId };
 
 describe("mergeRecord", () => {
   it("gives the same record whatever the order (property)", () => {
@@ -37,7 +38,9 @@ describe("mergeRecord", () => {
       fc.property(
         fc
           .array(arbPatch, { minLength: 1, maxLength: 6 })
-          .chain((raw) => fc.tuple(fc.constant(raw), fc.shuffledSubarray([...raw.keys()], { minLength: raw.length, maxLength: raw.length }))),
+          .chain((raw) =>
+            fc.tuple(fc.constant(raw), fc.shuffledSubarray([...raw.keys()], { minLength: raw.length, maxLength: raw.length })),
+          ),
         ([raw, order]) => {
           const patches = raw.map(toPatch);
           const shuffled = order.map((i) => patches[i]!);

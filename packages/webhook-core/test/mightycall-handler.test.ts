@@ -77,7 +77,9 @@ const ms = (timestamp: string | undefined) => Date.parse(timestamp as string);
 function recordingLogger() {
   const lines: string[] = [];
   const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    lines.push(`${level} ${message} ${JSON.stringify(fields ?? {}, (_k, v) => (v instanceof Error ? `${v.message} ${String(v.cause)}` : v))}`);
+    lines.push(
+      `${level} ${message} ${JSON.stringify(fields ?? {}, (_k, v) => (v instanceof Error ? `${v.message} ${String(v.cause)}` : v))}`,
+    );
   };
   return { lines, logger: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") } };
 }
@@ -111,10 +113,21 @@ function setup(options: Partial<MightyCallHandlerOptions> = {}) {
     return { status: response.status, headers: response.headers, text, json: text ? JSON.parse(text) : undefined };
   };
   const push = async (event: unknown, extra: { secret?: string; headers?: Record<string, string> } = {}) =>
-    read(await handler.fetch(createMightyCallPushRequest(event, { secret: "secret" in extra ? extra.secret : SECRET, ...(extra.headers && { headers: extra.headers }) })));
+    read(
+      await handler.fetch(
+        createMightyCallPushRequest(event, {
+          secret: "secret" in extra ? extra.secret : SECRET,
+          ...(extra.headers && { headers: extra.headers }),
+        }),
+      ),
+    );
   /** A native body is sent as is when it is a string (a fixture carries its own ApiKey). */
   const native = async (event: unknown, extra: { apiKey?: string; url?: string } = {}) =>
-    read(await handler.fetch(createMightyCallNativeRequest(event, { url: extra.url ?? NATIVE_URL, ...(extra.apiKey !== undefined && { apiKey: extra.apiKey }) })));
+    read(
+      await handler.fetch(
+        createMightyCallNativeRequest(event, { url: extra.url ?? NATIVE_URL, ...(extra.apiKey !== undefined && { apiKey: extra.apiKey }) }),
+      ),
+    );
   return { storage, handler, push, native, ran, logLines: lines };
 }
 
@@ -207,7 +220,9 @@ describe("fixtures", () => {
         expect(report?.orgId).toBe(orgId);
         expect(report?.fields).toMatchObject({ reportType: json.report_type, date: json.date, generatedAt: ms(json.timestamp) });
         expect(report?.fields.hour).toBe(json.hour ?? undefined);
-        expect(report?.fields.metrics).toEqual(Object.fromEntries(metrics.map((m) => [m.metric_type, { value: m.value, unit: m.unit ?? null }])));
+        expect(report?.fields.metrics).toEqual(
+          Object.fromEntries(metrics.map((m) => [m.metric_type, { value: m.value, unit: m.unit ?? null }])),
+        );
         expect(Object.keys(report?.fields.metrics as object)).toHaveLength(metrics.length);
         break;
       }
@@ -220,7 +235,11 @@ describe("fixtures", () => {
     const { native, storage } = setup();
     const response = await native(f.text);
     expect(response.status).toBe(200);
-    const json = f.json as { EventType: string; Body: { Id: string; From: string; To: string; Extension?: string | number }; Timestamp: string };
+    const json = f.json as {
+      EventType: string;
+      Body: { Id: string; From: string; To: string; Extension?: string | number };
+      Timestamp: string;
+    };
     const call = await storage.getCall("mightycall", json.Body.Id);
     const inbound = json.EventType.startsWith("Incoming");
     expect(call?.orgId).toBe("org-native");
@@ -238,7 +257,8 @@ describe("fixtures", () => {
       expect(call?.fields.startedAt).toBe(ms(json.Timestamp));
       expect(call?.fields.status).toBe(json.EventType.endsWith("Connected") ? "in_progress" : "ringing");
     }
-    if (json.EventType.endsWith("Connected")) expect(call?.fields).toMatchObject({ connectedAt: ms(json.Timestamp), extension: String(json.Body.Extension) });
+    if (json.EventType.endsWith("Connected"))
+      expect(call?.fields).toMatchObject({ connectedAt: ms(json.Timestamp), extension: String(json.Body.Extension) });
     // The stored event has everything MightyCall sent but the key.
     const [stored] = await storage.listEvents({ provider: "mightycall" });
     const { ApiKey: _key, ...withoutKey } = f.json;
@@ -268,7 +288,13 @@ describe("fixtures", () => {
 });
 
 describe("native calls", () => {
-  const incoming = ["IncomingCall", "IncomingCallRinging", "IncomingCallStopRinging", "IncomingCallConnected", "IncomingCallCompleted"] as const;
+  const incoming = [
+    "IncomingCall",
+    "IncomingCallRinging",
+    "IncomingCallStopRinging",
+    "IncomingCallConnected",
+    "IncomingCallCompleted",
+  ] as const;
 
   function permutations<T>(items: readonly T[]): T[][] {
     if (items.length <= 1) return [items.slice()];
@@ -317,13 +343,24 @@ describe("native calls", () => {
 
   it("acknowledges an unknown EventType, records it and runs onUnknown, without touching records", async () => {
     const { native, storage, ran } = setup();
-    const event = { EventType: "IncomingCallTransferred", Body: { Id: "call-x", Target: "102" }, Guid: "guid-x", Timestamp: "2026-03-14T14:30:00.0000000Z" };
+    const event = {
+      EventType: "IncomingCallTransferred",
+      Body: { Id: "call-x", Target: "102" },
+      Guid: "guid-x",
+      Timestamp: "2026-03-14T14:30:00.0000000Z",
+    };
     const response = await native(event, { apiKey: API_KEY });
     expect(response.status).toBe(200);
     expect(ran.map((r) => r.type)).toEqual(["unknown"]);
     expect(ran[0]?.event).toEqual(event);
     const [stored] = await storage.listEvents({ type: "IncomingCallTransferred" });
-    expect(stored).toMatchObject({ status: "processed", callId: "call-x", orgId: "org-native", payload: event, key: "IncomingCallTransferred:guid-x" });
+    expect(stored).toMatchObject({
+      status: "processed",
+      callId: "call-x",
+      orgId: "org-native",
+      payload: event,
+      key: "IncomingCallTransferred:guid-x",
+    });
     expect(await storage.getCall("mightycall", "call-x")).toBeNull();
     // And a second delivery of it is a duplicate, like any event.
     expect((await native(event, { apiKey: API_KEY })).json).toMatchObject({ status: "duplicate" });
@@ -334,7 +371,12 @@ describe("native calls", () => {
     const long = "9".repeat(3000);
     // Each its own event (its own Guid): one Guid is one event, whatever its body says.
     const event = (n: number) => mightyCallSample("IncomingCall", { callId: `long-fields-${n}` });
-    const unknown = (n: number) => ({ EventType: "IncomingCallTransferred", Body: { Id: "call-u" }, Guid: `guid-u-${n}`, Timestamp: "2026-03-14T14:30:00.0000000Z" });
+    const unknown = (n: number) => ({
+      EventType: "IncomingCallTransferred",
+      Body: { Id: "call-u" },
+      Guid: `guid-u-${n}`,
+      Timestamp: "2026-03-14T14:30:00.0000000Z",
+    });
     const bodies = [
       { ...event(1), Guid: long },
       { ...event(2), Body: { ...event(2).Body, Id: long } },
@@ -364,7 +406,10 @@ describe("native calls", () => {
     // Another Guid is another event, even for the same call and type.
     expect((await native({ ...event, Guid: "another-guid" }, { apiKey: API_KEY })).json).toMatchObject({ status: "processed" });
     expect(ran).toHaveLength(2);
-    expect((await storage.listEvents({ callId: "dup" })).map((e) => e.key).sort()).toEqual([`IncomingCallConnected:${event.Guid}`, "IncomingCallConnected:another-guid"]);
+    expect((await storage.listEvents({ callId: "dup" })).map((e) => e.key).sort()).toEqual([
+      `IncomingCallConnected:${event.Guid}`,
+      "IncomingCallConnected:another-guid",
+    ]);
   });
 });
 
@@ -382,7 +427,12 @@ describe("push events", () => {
 
   it("records a zero-duration missed call as stated", async () => {
     const { push, storage } = setup();
-    const response = await push({ ...mightyCallSample("call.completed", { callId: "missed-0" }), duration: 0, status: "missed", recording_url: undefined });
+    const response = await push({
+      ...mightyCallSample("call.completed", { callId: "missed-0" }),
+      duration: 0,
+      status: "missed",
+      recording_url: undefined,
+    });
     expect(response.status).toBe(200);
     expect((await storage.getCall("mightycall", "missed-0"))?.fields).toMatchObject({ status: "missed", durationMs: 0 });
   });
@@ -405,7 +455,8 @@ describe("push events", () => {
       ["sent", "pending"],
     ]) {
       const { push, storage, ran } = setup();
-      for (const status of order) expect((await push({ ...mightyCallSample("sms.sent"), status })).json).toMatchObject({ status: "processed" });
+      for (const status of order)
+        expect((await push({ ...mightyCallSample("sms.sent"), status })).json).toMatchObject({ status: "processed" });
       expect(ran).toHaveLength(2);
       expect((await storage.getRecord("message", "mightycall", mightyCallSample("sms.sent").sms_id))?.fields.status).toBe("sent");
     }
@@ -424,7 +475,11 @@ describe("push events", () => {
     const body = JSON.stringify(mightyCallSample("report.daily")).replace('"value":12', '"value":1e999');
     expect(body).toContain("1e999");
     await expectQuarantined(storage, await push(body), /metrics/);
-    await expectQuarantined(storage, await push({ ...mightyCallSample("report.daily"), report_id: "r-neg", metrics: [{ metric_type: "calls_total", value: -3 }] }), /metrics/);
+    await expectQuarantined(
+      storage,
+      await push({ ...mightyCallSample("report.daily"), report_id: "r-neg", metrics: [{ metric_type: "calls_total", value: -3 }] }),
+      /metrics/,
+    );
   });
 
   it("quarantines ids and numbers too long for a database index, naming the field", async () => {
@@ -449,7 +504,11 @@ describe("push events", () => {
 
   it("quarantines a rolled-over date, naming the field", async () => {
     const { push, storage } = setup();
-    const stored = await expectQuarantined(storage, await push({ ...mightyCallSample("call.completed"), timestamp: "2026-02-30T10:00:00Z" }), /timestamp/);
+    const stored = await expectQuarantined(
+      storage,
+      await push({ ...mightyCallSample("call.completed"), timestamp: "2026-02-30T10:00:00Z" }),
+      /timestamp/,
+    );
     expect(stored?.callId).toBe(mightyCallSample("call.completed").call_id);
   });
 });
@@ -458,7 +517,13 @@ describe("authentication", () => {
   it("refuses a missing, malformed or wrong Bearer token with 401", async () => {
     const { push, ran, storage } = setup();
     const event = mightyCallSample("sms.received");
-    for (const headers of [{} as Record<string, string>, { authorization: `Basic ${SECRET}` }, { authorization: "Bearer" }, { authorization: `Bearer ${SECRET}x` }, { authorization: `Bearer ${SECRET.slice(0, -1)}` }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: `Basic ${SECRET}` },
+      { authorization: "Bearer" },
+      { authorization: `Bearer ${SECRET}x` },
+      { authorization: `Bearer ${SECRET.slice(0, -1)}` },
+    ]) {
       const response = await push(event, { secret: undefined, headers });
       expect(response.status, JSON.stringify(headers)).toBe(401);
       expect(response.json).toMatchObject({ error: "unauthorized" });
@@ -489,7 +554,10 @@ describe("authentication", () => {
 
   it("does not let a push secret admit a native body, nor an ApiKey a push body", async () => {
     const { handler } = setup();
-    const nativeWithBearer = createMightyCallNativeRequest(mightyCallSample("IncomingCall"), { url: NATIVE_URL, headers: { authorization: `Bearer ${SECRET}` } });
+    const nativeWithBearer = createMightyCallNativeRequest(mightyCallSample("IncomingCall"), {
+      url: NATIVE_URL,
+      headers: { authorization: `Bearer ${SECRET}` },
+    });
     expect((await handler.fetch(nativeWithBearer)).status).toBe(401);
     const pushWithKey = createMightyCallPushRequest({ ...mightyCallSample("call.completed"), ApiKey: API_KEY });
     expect((await handler.fetch(pushWithKey)).status).toBe(401);
@@ -550,7 +618,10 @@ describe("the Echo URL check", () => {
     for (const request of [
       createMightyCallEchoRequest("f81d4fae-7dec-11d0-a765-00a0c91e6bf6"),
       createMightyCallEchoRequest("f81d4fae-7dec-11d0-a765-00a0c91e6bf6", { method: "POST", body: "{not json" }),
-      createMightyCallEchoRequest("f81d4fae-7dec-11d0-a765-00a0c91e6bf6", { method: "PUT", body: JSON.stringify(mightyCallSample("IncomingCall")) }),
+      createMightyCallEchoRequest("f81d4fae-7dec-11d0-a765-00a0c91e6bf6", {
+        method: "PUT",
+        body: JSON.stringify(mightyCallSample("IncomingCall")),
+      }),
     ]) {
       const response = await handler.fetch(request);
       expect(response.status, request.method).toBe(200);
@@ -574,7 +645,10 @@ describe("the Echo URL check", () => {
     const { handler, storage, ran } = setup();
     for (const [index, echo] of ["", "   "].entries()) {
       const event = mightyCallSample("IncomingCall", { callId: `blank-echo-${index}` });
-      const result = await handler.handle({ ...createMightyCallNativeWebhook(event, { apiKey: API_KEY, url: NATIVE_URL }), headers: { "content-type": "application/json", echo } });
+      const result = await handler.handle({
+        ...createMightyCallNativeWebhook(event, { apiKey: API_KEY, url: NATIVE_URL }),
+        headers: { "content-type": "application/json", echo },
+      });
       expect(result.status, JSON.stringify(echo)).toBe(200);
       expect(JSON.parse(result.body)).toMatchObject({ status: "processed" });
       expect(Object.keys(result.headers).map((h) => h.toLowerCase())).not.toContain("echo");
@@ -585,7 +659,12 @@ describe("the Echo URL check", () => {
     const get = await handler.handle({ method: "GET", headers: { echo: " " }, body: undefined });
     expect(get.status).toBe(405);
     // A real value is still answered first, even on a request carrying an event.
-    const echoed = await handler.fetch(createMightyCallEchoRequest("v-1", { method: "POST", body: JSON.stringify({ ...mightyCallSample("IncomingCall"), ApiKey: API_KEY }) }));
+    const echoed = await handler.fetch(
+      createMightyCallEchoRequest("v-1", {
+        method: "POST",
+        body: JSON.stringify({ ...mightyCallSample("IncomingCall"), ApiKey: API_KEY }),
+      }),
+    );
     expect(echoed.headers.get("echo")).toBe("v-1");
     expect(ran).toHaveLength(2);
   });
@@ -620,7 +699,9 @@ describe("configuration", () => {
     expect(() => createMightyCallHandler({ push: { secret: [] } })).toThrow(WebhookConfigError);
     expect(() => createMightyCallHandler({ push: { secret: " padded " } })).toThrow(/whitespace/);
     expect(() => createMightyCallHandler({ native: { apiKey: "", orgId: "o" } })).toThrow(WebhookConfigError);
-    expect(() => createMightyCallHandler({ push: { secret: "s" }, native: { apiKey: "" as string, orgId: "o" } })).toThrow(WebhookConfigError);
+    expect(() => createMightyCallHandler({ push: { secret: "s" }, native: { apiKey: "" as string, orgId: "o" } })).toThrow(
+      WebhookConfigError,
+    );
     expect(createMightyCallHandler({ push: { secret: "s" } }).provider).toBe("mightycall");
   });
 
@@ -673,9 +754,19 @@ describe("organisation context", () => {
 
   it("reads a native event's organisation from its webhook URL", async () => {
     const { native, storage } = setup();
-    expect((await native(mightyCallSample("IncomingCall", { callId: "u1" }), { apiKey: API_KEY, url: "http://localhost/webhooks/mightycall/org-a" })).status).toBe(200);
+    expect(
+      (
+        await native(mightyCallSample("IncomingCall", { callId: "u1" }), {
+          apiKey: API_KEY,
+          url: "http://localhost/webhooks/mightycall/org-a",
+        })
+      ).status,
+    ).toBe(200);
     expect((await storage.getCall("mightycall", "u1", "org-a"))?.orgId).toBe("org-a");
-    const unresolved = await native(mightyCallSample("IncomingCall", { callId: "u2" }), { apiKey: API_KEY, url: "http://localhost/webhooks" });
+    const unresolved = await native(mightyCallSample("IncomingCall", { callId: "u2" }), {
+      apiKey: API_KEY,
+      url: "http://localhost/webhooks",
+    });
     await expectQuarantined(storage, unresolved, /webhook URL/);
     expect(await storage.getCall("mightycall", "u2")).toBeNull();
   });
@@ -705,14 +796,19 @@ describe("organisation context", () => {
 
   it("quarantines a native event when orgFromUrl is the only way and handle() was given no URL", async () => {
     const { handler, storage } = setup();
-    const result = await handler.handle({ ...createMightyCallNativeWebhook(mightyCallSample("IncomingCall"), { apiKey: API_KEY }), url: undefined });
+    const result = await handler.handle({
+      ...createMightyCallNativeWebhook(mightyCallSample("IncomingCall"), { apiKey: API_KEY }),
+      url: undefined,
+    });
     const body = JSON.parse(result.body);
     await expectQuarantined(storage, { status: result.status, json: body, text: result.body, headers: new Headers() }, /request URL/);
   });
 
   it("takes a fixed organisation for a single account", async () => {
     const { native, storage } = setup({ native: { apiKey: API_KEY, orgId: "org-only" } });
-    expect((await native(mightyCallSample("IncomingCall", { callId: "f1" }), { apiKey: API_KEY, url: "http://localhost/anything" })).status).toBe(200);
+    expect(
+      (await native(mightyCallSample("IncomingCall", { callId: "f1" }), { apiKey: API_KEY, url: "http://localhost/anything" })).status,
+    ).toBe(200);
     expect((await storage.getCall("mightycall", "f1"))?.orgId).toBe("org-only");
   });
 });
@@ -736,7 +832,9 @@ describe("several MightyCall accounts (native.accounts)", () => {
     expect((await storage.getCall("mightycall", "from-a"))?.orgId).toBe("org-a");
     expect(await storage.listEvents({ orgId: "org-b" })).toEqual([]);
     // A rotated key of A's is still A; B's key is B, whatever URL it arrives on.
-    expect((await native(mightyCallSample("IncomingCall", { callId: "from-a-old" }), { apiKey: KEY_A_OLD, url: urlOf("org-b") })).status).toBe(200);
+    expect(
+      (await native(mightyCallSample("IncomingCall", { callId: "from-a-old" }), { apiKey: KEY_A_OLD, url: urlOf("org-b") })).status,
+    ).toBe(200);
     expect((await native(mightyCallSample("IncomingCall", { callId: "from-b" }), { apiKey: KEY_B, url: urlOf("org-a") })).status).toBe(200);
     expect((await storage.getCall("mightycall", "from-a-old"))?.orgId).toBe("org-a");
     expect((await storage.getCall("mightycall", "from-b"))?.orgId).toBe("org-b");
@@ -776,15 +874,24 @@ describe("several MightyCall accounts (native.accounts)", () => {
 
   it("keeps concurrent deliveries of different accounts apart", async () => {
     const { native, storage } = setup({ native: { accounts } });
-    const deliveries = Array.from({ length: 20 }, (_, i) => ({ callId: `conc-${i}`, key: i % 2 === 0 ? KEY_A : KEY_B, org: i % 2 === 0 ? "org-a" : "org-b" }));
-    const responses = await Promise.all(deliveries.map((d) => native(mightyCallSample("IncomingCall", { callId: d.callId }), { apiKey: d.key, url: urlOf("org-x") })));
+    const deliveries = Array.from({ length: 20 }, (_, i) => ({
+      callId: `conc-${i}`,
+      key: i % 2 === 0 ? KEY_A : KEY_B,
+      org: i % 2 === 0 ? "org-a" : "org-b",
+    }));
+    const responses = await Promise.all(
+      deliveries.map((d) => native(mightyCallSample("IncomingCall", { callId: d.callId }), { apiKey: d.key, url: urlOf("org-x") })),
+    );
     expect(responses.map((r) => r.status)).toEqual(deliveries.map(() => 200));
     for (const d of deliveries) expect((await storage.getCall("mightycall", d.callId))?.orgId, d.callId).toBe(d.org);
   });
 
   it("works through handle() without a URL, and alongside push", async () => {
     const { handler, push, storage } = setup({ native: { accounts } });
-    const result = await handler.handle({ ...createMightyCallNativeWebhook(mightyCallSample("IncomingCall", { callId: "no-url" }), { apiKey: KEY_B }), url: undefined });
+    const result = await handler.handle({
+      ...createMightyCallNativeWebhook(mightyCallSample("IncomingCall", { callId: "no-url" }), { apiKey: KEY_B }),
+      url: undefined,
+    });
     expect(result.status).toBe(200);
     expect((await storage.getCall("mightycall", "no-url"))?.orgId).toBe("org-b");
     expect((await push(mightyCallSample("call.completed", { callId: "push-too" }))).status).toBe(200);
@@ -812,7 +919,14 @@ describe("several MightyCall accounts (native.accounts)", () => {
       expect(String((error as Error).message)).not.toContain(KEY_A_OLD);
     }
     // Two accounts may belong to one organisation.
-    expect(make({ accounts: [{ apiKey: KEY_A, orgId: "org-a" }, { apiKey: KEY_B, orgId: "org-a" }] })).not.toThrow();
+    expect(
+      make({
+        accounts: [
+          { apiKey: KEY_A, orgId: "org-a" },
+          { apiKey: KEY_B, orgId: "org-a" },
+        ],
+      }),
+    ).not.toThrow();
   });
 });
 

@@ -226,7 +226,12 @@ describe("native format: lenient, the format is MightyCall's", () => {
   });
 
   it("caps what identifies an unknown EventType too (its name, Guid, call id), and nothing else", () => {
-    const unknown = { EventType: "IncomingCallTransferred", Body: { Id: "c1", Target: "102" }, Guid: "g1", Timestamp: "2026-03-14T14:30:00Z" };
+    const unknown = {
+      EventType: "IncomingCallTransferred",
+      Body: { Id: "c1", Target: "102" },
+      Guid: "g1",
+      Timestamp: "2026-03-14T14:30:00Z",
+    };
     const long = "7".repeat(257);
     for (const [path, event] of [
       ["EventType", { ...unknown, EventType: `X${long}` }],
@@ -248,7 +253,13 @@ describe("native format: lenient, the format is MightyCall's", () => {
   });
 
   it("returns an unknown EventType as sent, without its ApiKey", () => {
-    const body = { EventType: "IncomingCallTransferred", Body: { Id: "c1", Target: "102" }, Guid: "g1", ApiKey: "secret-key", Timestamp: "whenever" };
+    const body = {
+      EventType: "IncomingCallTransferred",
+      Body: { Id: "c1", Target: "102" },
+      Guid: "g1",
+      ApiKey: "secret-key",
+      Timestamp: "whenever",
+    };
     const event = parseMightyCallEvent(body);
     const { ApiKey: _key, ...rest } = body;
     expect(event).toEqual(rest);

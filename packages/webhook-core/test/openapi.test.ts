@@ -5,7 +5,13 @@ import type { ValidateFunction } from "ajv";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
-import { mightyCallNativeEventTypes, mightyCallPushEventTypes, parseMightyCallEvent, parseRetellEvent, retellEventTypes } from "../src/index.js";
+import {
+  mightyCallNativeEventTypes,
+  mightyCallPushEventTypes,
+  parseMightyCallEvent,
+  parseRetellEvent,
+  retellEventTypes,
+} from "../src/index.js";
 import { createWebhookOpenApiDocument, type OpenApiDocument, renderWebhookDocsHtml } from "../src/openapi/index.js";
 import { retellEventSchemaName } from "../src/openapi/schemas.js";
 import { mightyCallSample, retellSample } from "../src/samples/index.js";
@@ -61,7 +67,10 @@ function resolvePointer(doc: unknown, ref: string): unknown {
     .slice(2)
     .split("/")
     .map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"))
-    .reduce<unknown>((node, part) => (typeof node === "object" && node !== null ? (node as Record<string, unknown>)[part] : undefined), doc);
+    .reduce<unknown>(
+      (node, part) => (typeof node === "object" && node !== null ? (node as Record<string, unknown>)[part] : undefined),
+      doc,
+    );
 }
 
 describe("the OpenAPI document", () => {
@@ -74,7 +83,10 @@ describe("the OpenAPI document", () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
     ajv.addSchema(readJson(join(oasDir, "meta", "base.schema.json")));
     ajv.addSchema(readJson(join(oasDir, "dialect", "base.schema.json")));
-    const oas = readFileSync(join(oasDir, "schema.json"), "utf8").replaceAll('"$dynamicRef": "#meta"', '"$ref": "https://spec.openapis.org/oas/3.1/dialect/base"');
+    const oas = readFileSync(join(oasDir, "schema.json"), "utf8").replaceAll(
+      '"$dynamicRef": "#meta"',
+      '"$ref": "https://spec.openapis.org/oas/3.1/dialect/base"',
+    );
     const validate = ajv.compile(JSON.parse(oas));
     expect(validate(document), JSON.stringify(validate.errors?.slice(0, 5), null, 2)).toBe(true);
     // The same check refuses a broken operation and a broken schema object: it is not vacuous.
@@ -91,7 +103,10 @@ describe("the OpenAPI document", () => {
   });
 
   it("names every Retell event under a oneOf discriminated by event", () => {
-    const union = schemas.RetellWebhookEvent as { oneOf: Array<{ $ref: string }>; discriminator: { propertyName: string; mapping: Record<string, string> } };
+    const union = schemas.RetellWebhookEvent as {
+      oneOf: Array<{ $ref: string }>;
+      discriminator: { propertyName: string; mapping: Record<string, string> };
+    };
     expect(union.discriminator.propertyName).toBe("event");
     expect(Object.keys(union.discriminator.mapping).sort()).toEqual([...retellEventTypes].sort());
     for (const type of retellEventTypes) {
@@ -119,7 +134,11 @@ describe("the OpenAPI document", () => {
   });
 
   it("turns zod 4's shapes into JSON Schema faithfully: open enums, loose objects, nullish fields", () => {
-    const call = schemas.RetellPhoneCall as { properties: Record<string, Record<string, unknown>>; required: string[]; additionalProperties: unknown };
+    const call = schemas.RetellPhoneCall as {
+      properties: Record<string, Record<string, unknown>>;
+      required: string[];
+      additionalProperties: unknown;
+    };
     expect(call.additionalProperties).toEqual({});
     expect(call.required).toEqual(expect.arrayContaining(["call_id", "call_type"]));
     expect(call.required).not.toContain("from_number");

@@ -73,7 +73,12 @@ describe("request checks", () => {
       },
     });
     const response = await handler.fetch(
-      new Request("http://x/", { method: "POST", body: stream, headers: { "content-type": "application/json" }, duplex: "half" } as RequestInit),
+      new Request("http://x/", {
+        method: "POST",
+        body: stream,
+        headers: { "content-type": "application/json" },
+        duplex: "half",
+      } as RequestInit),
     );
     expect(response.status).toBe(413);
     expect(pulled).toBeLessThan(10); // it stopped reading instead of buffering the rest
@@ -95,7 +100,12 @@ describe("request checks", () => {
         controller.enqueue(chunk);
       },
     });
-    const request = new Request("http://x/", { method: "POST", headers: { "content-length": "10" }, body: stream, duplex: "half" } as RequestInit);
+    const request = new Request("http://x/", {
+      method: "POST",
+      headers: { "content-length": "10" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     expect(request.headers.get("content-length")).toBe("10");
     const response = await handler.fetch(request);
     expect(response.status).toBe(413);
@@ -121,7 +131,7 @@ describe("request checks", () => {
     const empty = await handler.fetch(new Request("http://x/", { method: "POST" }));
     expect(empty.status).toBe(400);
     expect(await empty.json()).toMatchObject({ error: "empty_body" });
-    const invalid = await send("{\"event\": \"call_started\", oops}");
+    const invalid = await send('{"event": "call_started", oops}');
     expect(invalid.status).toBe(400);
     expect(invalid.json).toEqual({ error: "invalid_json", details: "The body is not valid JSON." });
     const wrong = retellSample("call_ended") as { call: Record<string, unknown> };
@@ -145,7 +155,12 @@ describe("allowedIps", () => {
   it("allows listed addresses (IPv4-mapped IPv6 included) and refuses others with 403", async () => {
     const { handler } = setup({ allowedIps: ["100.20.5.228", "10.0.0.0/8", "2001:db8::/32"] });
     const deliver = async (remoteAddress?: string) =>
-      (await handler.fetch(await createSignedRetellRequest(retellSample("call_started"), { apiKey: API_KEY }), remoteAddress ? { remoteAddress } : {})).status;
+      (
+        await handler.fetch(
+          await createSignedRetellRequest(retellSample("call_started"), { apiKey: API_KEY }),
+          remoteAddress ? { remoteAddress } : {},
+        )
+      ).status;
     expect(await deliver("100.20.5.228")).toBe(200);
     expect(await deliver("::ffff:100.20.5.228")).toBe(200);
     expect(await deliver("10.200.3.4")).toBe(200);
@@ -158,12 +173,24 @@ describe("allowedIps", () => {
   it("reads the client address from a proxy header only when told, counting trusted hops from the right", async () => {
     const { handler } = setup({ allowedIps: ["100.20.5.228"], clientAddress: { header: "x-forwarded-for", hops: 1 } });
     const deliver = async (xff: string) =>
-      (await handler.handle(await createSignedRetellWebhook(retellSample("call_started"), { apiKey: API_KEY, headers: { "x-forwarded-for": xff }, remoteAddress: "127.0.0.1" }))).status;
+      (
+        await handler.handle(
+          await createSignedRetellWebhook(retellSample("call_started"), {
+            apiKey: API_KEY,
+            headers: { "x-forwarded-for": xff },
+            remoteAddress: "127.0.0.1",
+          }),
+        )
+      ).status;
     expect(await deliver("1.2.3.4, 100.20.5.228")).toBe(200);
     expect(await deliver("100.20.5.228, 1.2.3.4")).toBe(403); // a spoofed left-most entry is ignored
     const direct = setup({ allowedIps: ["100.20.5.228"] });
     const spoofed = await direct.handler.handle(
-      await createSignedRetellWebhook(retellSample("call_started"), { apiKey: API_KEY, headers: { "x-forwarded-for": "100.20.5.228" }, remoteAddress: "1.2.3.4" }),
+      await createSignedRetellWebhook(retellSample("call_started"), {
+        apiKey: API_KEY,
+        headers: { "x-forwarded-for": "100.20.5.228" },
+        remoteAddress: "1.2.3.4",
+      }),
     );
     expect(spoofed.status).toBe(403);
   });
@@ -174,7 +201,15 @@ describe("allowedIps", () => {
       clientAddress: { header: "x-forwarded-for", hops: 1, trustedProxies: ["10.0.0.0/8", "127.0.0.1"] },
     });
     const deliver = async (remoteAddress: string, xff: string) =>
-      (await handler.handle(await createSignedRetellWebhook(retellSample("call_started"), { apiKey: API_KEY, headers: { "x-forwarded-for": xff }, remoteAddress }))).status;
+      (
+        await handler.handle(
+          await createSignedRetellWebhook(retellSample("call_started"), {
+            apiKey: API_KEY,
+            headers: { "x-forwarded-for": xff },
+            remoteAddress,
+          }),
+        )
+      ).status;
     expect(await deliver("10.1.2.3", "100.20.5.228")).toBe(200); // through our proxy
     expect(await deliver("::ffff:127.0.0.1", "100.20.5.228")).toBe(200);
     expect(await deliver("203.0.113.9", "100.20.5.228")).toBe(403); // straight to us, header forged
@@ -340,11 +375,16 @@ describe("dispatch and storage", () => {
   it("still verifies and validates without a storage, running handlers on every delivery", async () => {
     const spy = vi.fn();
     const handler = createRetellHandler({ apiKey: API_KEY, on: { call_started: spy }, logger: {} });
-    const deliver = async () => (await handler.fetch(await createSignedRetellRequest(retellSample("call_started"), { apiKey: API_KEY }))).status;
+    const deliver = async () =>
+      (await handler.fetch(await createSignedRetellRequest(retellSample("call_started"), { apiKey: API_KEY }))).status;
     expect(await deliver()).toBe(200);
     expect(await deliver()).toBe(200);
     expect(spy).toHaveBeenCalledTimes(2);
-    const forged = await handler.handle({ method: "POST", headers: { [RETELL_SIGNATURE_HEADER]: `v=${Date.now()},d=${"0".repeat(64)}` }, body: "{}" });
+    const forged = await handler.handle({
+      method: "POST",
+      headers: { [RETELL_SIGNATURE_HEADER]: `v=${Date.now()},d=${"0".repeat(64)}` },
+      body: "{}",
+    });
     expect(forged.status).toBe(401);
   });
 
@@ -371,7 +411,9 @@ describe("dispatch and storage", () => {
       expect(response.status).toBe(200);
     }
     const call = await storage.getCall("retell", "call_4c6f1e9a2b7d3f8e0a5c1d2b9e7");
-    const analyzed = retellFixture("call_analyzed.phone.json").json as { call: Record<string, unknown> & { call_analysis: { call_summary: string } } };
+    const analyzed = retellFixture("call_analyzed.phone.json").json as {
+      call: Record<string, unknown> & { call_analysis: { call_summary: string } };
+    };
     expect(call?.fields.status).toBe("ended");
     expect(call?.fields.summary).toBe(analyzed.call.call_analysis.call_summary);
     expect(call?.eventTypes).toEqual(["call_analyzed", "call_ended", "call_started", "transcript_updated"]);
@@ -585,7 +627,15 @@ describe("runStored (workers and replay)", () => {
   it("quarantines a stored event whose payload no longer parses", async () => {
     const { storage, handler } = setup({ on: { call_ended: vi.fn() } });
     const claim = await storage.claim({
-      event: { provider: "retell", key: "bad", type: "call_ended", callId: null, orgId: null, payload: { event: "call_ended" }, receivedAt: 1 },
+      event: {
+        provider: "retell",
+        key: "bad",
+        type: "call_ended",
+        callId: null,
+        orgId: null,
+        payload: { event: "call_ended" },
+        receivedAt: 1,
+      },
       records: [],
       mode: "lease",
       leaseMs: 30_000,

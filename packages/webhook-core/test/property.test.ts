@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createMemoryStorage } from "@callhooks/storage-memory";
-import { createRetellHandler, RETELL_SIGNATURE_HEADER, retellEventTypes, signRetellPayload, type RetellEventType } from "@callhooks/webhook-core";
+import {
+  createRetellHandler,
+  RETELL_SIGNATURE_HEADER,
+  retellEventTypes,
+  signRetellPayload,
+  type RetellEventType,
+} from "@callhooks/webhook-core";
 import { retellSample } from "@callhooks/webhook-core/testing";
 
 const API_KEY = "key_property_tests_0001";
@@ -21,7 +27,14 @@ function instrumented() {
       },
     ]),
   );
-  const handler = createRetellHandler({ apiKey: API_KEY, storage: createMemoryStorage(), on, onUnknown: async (e) => void ran.push(JSON.stringify(e)), maxBodyBytes: 64 * 1024, logger: {} });
+  const handler = createRetellHandler({
+    apiKey: API_KEY,
+    storage: createMemoryStorage(),
+    on,
+    onUnknown: async (e) => void ran.push(JSON.stringify(e)),
+    maxBodyBytes: 64 * 1024,
+    logger: {},
+  });
   return { handler, ran };
 }
 
@@ -40,7 +53,12 @@ const arbBody = fc.oneof(
   fc.tuple(arbType, fc.jsonValue()).map(([t, extra]) => JSON.stringify({ ...retellSample(t), call: extra })),
 );
 
-async function send(handler: ReturnType<typeof instrumented>["handler"], method: string, body: string | Uint8Array, headers: Record<string, string>) {
+async function send(
+  handler: ReturnType<typeof instrumented>["handler"],
+  method: string,
+  body: string | Uint8Array,
+  headers: Record<string, string>,
+) {
   const init: RequestInit = { method, headers };
   if (method !== "GET" && method !== "HEAD") init.body = body as BodyInit;
   const response = await handler.fetch(new Request("http://localhost/hook", init));
@@ -56,7 +74,11 @@ describe("property: arbitrary requests through handler.fetch", () => {
         fc.constantFrom("POST", "POST", "POST", "GET", "PUT", "DELETE"),
         arbBody,
         fc.option(arbHeaderValue, { nil: undefined }),
-        fc.dictionary(fc.stringMatching(/^[a-z][a-z-]{0,20}$/), fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7e]/g, "")), { maxKeys: 3 }),
+        fc.dictionary(
+          fc.stringMatching(/^[a-z][a-z-]{0,20}$/),
+          fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7e]/g, "")),
+          { maxKeys: 3 },
+        ),
         async (method, body, signature, extra) => {
           const headers: Record<string, string> = { ...extra };
           delete headers[RETELL_SIGNATURE_HEADER];
@@ -73,7 +95,8 @@ describe("property: arbitrary requests through handler.fetch", () => {
   it("genuine requests with arbitrary JSON and odd event names: never a 5xx", async () => {
     const { handler } = instrumented();
     // Any UTF-16 code unit, lone surrogates included: JSON can carry them (as \\ud800 escapes).
-    const anyUnits = (maxLength: number) => fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength });
+    const anyUnits = (maxLength: number) =>
+      fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength });
     const oddEvents = fc.oneof(
       arbType,
       fc.constantFrom("toString", "hasOwnProperty", "constructor", "__proto__", "valueOf", "", " call_ended"),
@@ -82,9 +105,7 @@ describe("property: arbitrary requests through handler.fetch", () => {
     const arbBody = fc.oneof(
       fc.json({ maxDepth: 4 }),
       fc.tuple(oddEvents, fc.jsonValue({ maxDepth: 3 })).map(([event, call]) => JSON.stringify({ event, call })),
-      fc.tuple(arbType, anyUnits(24)).map(([type, id]) =>
-        JSON.stringify(retellSample(type, { callId: id || "c", chatId: id || "c" })),
-      ),
+      fc.tuple(arbType, anyUnits(24)).map(([type, id]) => JSON.stringify(retellSample(type, { callId: id || "c", chatId: id || "c" }))),
     );
     await fc.assert(
       fc.asyncProperty(arbBody, async (body) => {
@@ -132,7 +153,9 @@ describe("property: arbitrary requests through handler.fetch", () => {
             signature = `v=${Number(v!.slice(2)) + mutation.delta},${d}`;
           }
           const untouched =
-            body.length === original.length && body.every((b, i) => b === original[i]) && signature === (await signRetellPayload(original, API_KEY, { timestamp: Number(signature.slice(2, signature.indexOf(","))) }));
+            body.length === original.length &&
+            body.every((b, i) => b === original[i]) &&
+            signature === (await signRetellPayload(original, API_KEY, { timestamp: Number(signature.slice(2, signature.indexOf(","))) }));
           const before = ran.length;
           const status = await send(handler, "POST", body, { "content-type": "application/json", [RETELL_SIGNATURE_HEADER]: signature });
           expect(EXPECTED.has(status)).toBe(true);

@@ -48,24 +48,27 @@ function invalidCallEnded(callId = "call_invalid_1") {
 }
 
 describe("real Retell traffic", () => {
-  it.each([["call_ended.not_connected.dial_no_answer.json"], ["call_ended.docs_sample_2024.json"]])("accepts and types %s", async (name) => {
-    const calls: Array<{ id: string; cost: number | null | undefined; reason: string | null | undefined }> = [];
-    const { send, storage } = setup({
-      on: {
-        call_ended: (event) => {
-          expectTypeOf(event.call.call_id).toEqualTypeOf<string>();
-          calls.push({ id: event.call.call_id, cost: event.call.call_cost?.combined_cost, reason: event.call.disconnection_reason });
+  it.each([["call_ended.not_connected.dial_no_answer.json"], ["call_ended.docs_sample_2024.json"]])(
+    "accepts and types %s",
+    async (name) => {
+      const calls: Array<{ id: string; cost: number | null | undefined; reason: string | null | undefined }> = [];
+      const { send, storage } = setup({
+        on: {
+          call_ended: (event) => {
+            expectTypeOf(event.call.call_id).toEqualTypeOf<string>();
+            calls.push({ id: event.call.call_id, cost: event.call.call_cost?.combined_cost, reason: event.call.disconnection_reason });
+          },
         },
-      },
-    });
-    const body = realFixture(name);
-    const response = await send(body);
-    expect(response.status).toBe(200);
-    expect(response.json).toMatchObject({ status: "processed" });
-    const json = JSON.parse(body);
-    expect(calls).toEqual([{ id: json.call.call_id, cost: json.call.call_cost?.combined_cost, reason: json.call.disconnection_reason }]);
-    expect((await storage.getCall("retell", json.call.call_id))?.fields.disconnectionReason).toBe(json.call.disconnection_reason);
-  });
+      });
+      const body = realFixture(name);
+      const response = await send(body);
+      expect(response.status).toBe(200);
+      expect(response.json).toMatchObject({ status: "processed" });
+      const json = JSON.parse(body);
+      expect(calls).toEqual([{ id: json.call.call_id, cost: json.call.call_cost?.combined_cost, reason: json.call.disconnection_reason }]);
+      expect((await storage.getCall("retell", json.call.call_id))?.fields.disconnectionReason).toBe(json.call.disconnection_reason);
+    },
+  );
 
   it("counts the unanswered call's cost as zero on its record", async () => {
     const { send, storage } = setup();
@@ -86,7 +89,13 @@ describe("quarantine: authentication keeps, validation types", () => {
     expect(response.text).not.toContain("ninety-five");
     expect(ran).not.toHaveBeenCalled();
     const event = await stored(response.json.event_id);
-    expect(event).toMatchObject({ status: "quarantined", type: "call_ended", key: "call_ended:call_invalid_1", callId: "call_invalid_1", attempts: 0 });
+    expect(event).toMatchObject({
+      status: "quarantined",
+      type: "call_ended",
+      key: "call_ended:call_invalid_1",
+      callId: "call_invalid_1",
+      attempts: 0,
+    });
     expect(event.payload).toEqual(body);
     expect(event.issues).toEqual([{ path: "call.duration_ms", message: expect.any(String) }]);
     expect(event.lastError).toMatch(/call_ended.*call\.duration_ms/);
@@ -96,7 +105,13 @@ describe("quarantine: authentication keeps, validation types", () => {
     // The app can still act on it, once, with the body and the reasons.
     expect(invalid).toHaveLength(1);
     expect(invalid[0]?.payload).toEqual(body);
-    expect(invalid[0]?.context).toMatchObject({ provider: "retell", eventId: event.id, type: "call_ended", key: event.key, issues: event.issues });
+    expect(invalid[0]?.context).toMatchObject({
+      provider: "retell",
+      eventId: event.id,
+      type: "call_ended",
+      key: event.key,
+      issues: event.issues,
+    });
   });
 
   it("answers a second delivery of a quarantined event the same way, without keeping it twice or calling onInvalid again", async () => {
@@ -123,7 +138,11 @@ describe("quarantine: authentication keeps, validation types", () => {
   it("answers an invalid call_inbound with no override, so the call still goes ahead with the number's default agent", async () => {
     const inbound = vi.fn();
     const { send, storage } = setup({ on: { call_inbound: inbound } });
-    const response = await send({ event: "call_inbound", event_timestamp: 1, call_inbound: { from_number: 14155550100, to_number: "+14155550111" } });
+    const response = await send({
+      event: "call_inbound",
+      event_timestamp: 1,
+      call_inbound: { from_number: 14155550100, to_number: "+14155550111" },
+    });
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ call_inbound: {} });
     expect(inbound).not.toHaveBeenCalled();
@@ -238,7 +257,11 @@ describe("limits: bounded before storage", () => {
 describe("replay of quarantined events", () => {
   /** A provider whose schema the test controls: strict first, relaxed later, as after a library upgrade. */
   function controlled() {
-    let schema: z.ZodType<{ kind: string; id: string; amount: number }> = z.object({ kind: z.string(), id: z.string(), amount: z.number() });
+    let schema: z.ZodType<{ kind: string; id: string; amount: number }> = z.object({
+      kind: z.string(),
+      id: z.string(),
+      amount: z.number(),
+    });
     const storage = createMemoryStorage();
     const ran: unknown[] = [];
     const handler = createWebhookHandler<{ kind: string; id: string; amount: number }>(
@@ -249,16 +272,33 @@ describe("replay of quarantined events", () => {
         },
         parse: (body) => {
           const result = schema.safeParse(body);
-          if (!result.success) throw new WebhookValidationError("invalid_payload", "Invalid controlled payload", [{ path: "amount", message: "Expected a number" }]);
+          if (!result.success)
+            throw new WebhookValidationError("invalid_payload", "Invalid controlled payload", [
+              { path: "amount", message: "Expected a number" },
+            ]);
           return result.data;
         },
-        identify: (body) => ({ type: typeof body.kind === "string" ? body.kind : null, key: typeof body.id === "string" ? `${body.kind}:${body.id}` : null, callId: null }),
+        identify: (body) => ({
+          type: typeof body.kind === "string" ? body.kind : null,
+          key: typeof body.id === "string" ? `${body.kind}:${body.id}` : null,
+          callId: null,
+        }),
         describe: (event) => ({
           type: event.kind,
           key: `${event.kind}:${event.id}`,
           callId: event.id,
           orgId: null,
-          records: [{ kind: "call", provider: "controlled", id: event.id, orgId: null, eventType: event.kind, version: "10", fields: { costCents: event.amount } }],
+          records: [
+            {
+              kind: "call",
+              provider: "controlled",
+              id: event.id,
+              orgId: null,
+              eventType: event.kind,
+              version: "10",
+              fields: { costCents: event.amount },
+            },
+          ],
           payload: event,
         }),
       },
@@ -266,7 +306,9 @@ describe("replay of quarantined events", () => {
       { storage, logger: {} },
     );
     const send = (body: unknown) =>
-      handler.handle({ method: "POST", headers: { "x-token": "letmein" }, body: JSON.stringify(body) }).then((r) => ({ ...r, json: JSON.parse(r.body) }));
+      handler
+        .handle({ method: "POST", headers: { "x-token": "letmein" }, body: JSON.stringify(body) })
+        .then((r) => ({ ...r, json: JSON.parse(r.body) }));
     const relax = () => {
       schema = z.object({ kind: z.string(), id: z.string(), amount: z.coerce.number() });
     };

@@ -58,7 +58,8 @@ describe("samples", () => {
 });
 
 describe("forward compatibility", () => {
-  const base = () => structuredClone(retellFixture("call_ended.phone.json").json) as { call: Record<string, unknown> } & Record<string, unknown>;
+  const base = () =>
+    structuredClone(retellFixture("call_ended.phone.json").json) as { call: Record<string, unknown> } & Record<string, unknown>;
 
   it("keeps unknown fields at every level", () => {
     const input = base();
@@ -81,7 +82,16 @@ describe("forward compatibility", () => {
 
   it("accepts null on every optional field", () => {
     const input = base();
-    for (const key of ["agent_name", "metadata", "transcript", "recording_url", "latency", "call_cost", "disconnection_reason", "transfer_destination"]) {
+    for (const key of [
+      "agent_name",
+      "metadata",
+      "transcript",
+      "recording_url",
+      "latency",
+      "call_cost",
+      "disconnection_reason",
+      "transfer_destination",
+    ]) {
       input.call[key] = null;
     }
     input.event_timestamp = null;

@@ -55,7 +55,9 @@ describe.each(backends)("verifyRetellSignature with %s against the retell-sdk or
   it("agrees with a raw node:crypto HMAC over body + timestamp", async () => {
     const body = '{"event":"call_started","call":{"call_id":"c"}}';
     const header = await signRetellPayload(body, KEY, { timestamp: 1714608475945, hmac });
-    const digest = createHmac("sha256", KEY).update(body + "1714608475945").digest("hex");
+    const digest = createHmac("sha256", KEY)
+      .update(body + "1714608475945")
+      .digest("hex");
     expect(header).toBe(`v=1714608475945,d=${digest}`);
   });
 

@@ -27,14 +27,18 @@ function setup(options: Partial<RetellHandlerOptions> = {}) {
   const { lines, logger } = recordingLogger();
   const handler = createRetellHandler({ apiKey: API_KEY, storage, logger, mode: "queue", ...options });
   const send = async (event: unknown, waitUntil?: (p: Promise<unknown>) => void) => {
-    const response = await handler.fetch(await createSignedRetellRequest(event, { apiKey: API_KEY }), waitUntil ? { waitUntil } : undefined);
+    const response = await handler.fetch(
+      await createSignedRetellRequest(event, { apiKey: API_KEY }),
+      waitUntil ? { waitUntil } : undefined,
+    );
     return { status: response.status, json: (await response.json()) as { event_id: string; status: string } };
   };
   return { storage, handler, send, logLines: lines, logger };
 }
 
 /** Distinct call_started events (one per call id). */
-const started = (n: number) => Array.from({ length: n }, (_, i) => retellSample("call_started", { callId: `call_w_${String(i).padStart(4, "0")}` }));
+const started = (n: number) =>
+  Array.from({ length: n }, (_, i) => retellSample("call_started", { callId: `call_w_${String(i).padStart(4, "0")}` }));
 
 /** Resolves when `check` holds, re-checked after every observation (no timers). */
 function watcher() {
@@ -143,7 +147,13 @@ describe("createWorkerEndpoint (a worker behind a URL, for schedulers)", () => {
     const ran: string[] = [];
     const { send, storage, handler } = setup({ on: { call_started: (event) => void ran.push(event.call.call_id) } });
     for (const event of started(3)) expect((await send(event)).status).toBe(202);
-    const endpoint = createWorkerEndpoint({ storage, handlers: [handler], secret: ["old-secret-0123456789", SECRET], limit: 2, logger: {} });
+    const endpoint = createWorkerEndpoint({
+      storage,
+      handlers: [handler],
+      secret: ["old-secret-0123456789", SECRET],
+      limit: 2,
+      logger: {},
+    });
     expect((await post(endpoint)).status).toBe(401);
     expect((await post(endpoint, `Bearer ${SECRET}x`)).status).toBe(401);
     expect((await post(endpoint, `Bearer ${SECRET}`, "GET")).status).toBe(405);
@@ -200,7 +210,10 @@ describe("processPending", () => {
   });
 
   it("marks an event dead after the retry policy's last attempt, and claims it no more", async () => {
-    const { send, storage, handler } = setup({ retry: { maxAttempts: 2 }, on: { call_started: () => Promise.reject(new Error("always")) } });
+    const { send, storage, handler } = setup({
+      retry: { maxAttempts: 2 },
+      on: { call_started: () => Promise.reject(new Error("always")) },
+    });
     const { json } = await send(retellSample("call_started"));
     const { observe, seen } = watcher();
     expect(await processPending({ storage, handlers: [handler], now: later, observe })).toMatchObject({ failed: 1 });
@@ -345,7 +358,10 @@ describe("startWorker", () => {
     const worker = startWorker({ storage: flaky, handlers: handler, pollIntervalMs: 0, observe, logger, onError: (e) => errors.push(e) });
     await until(() => seen.some((o) => o.kind === "processed"));
     await worker.stop();
-    expect(seen.filter((o) => o.kind === "error")).toEqual([expect.objectContaining({ reason: "storage_error" }), expect.objectContaining({ reason: "storage_error" })]);
+    expect(seen.filter((o) => o.kind === "error")).toEqual([
+      expect.objectContaining({ reason: "storage_error" }),
+      expect.objectContaining({ reason: "storage_error" }),
+    ]);
     expect(errors).toHaveLength(2);
     expect(lines).toHaveLength(2);
     expect(worker.stats()).toMatchObject({ errors: 2, processed: 1 });

@@ -50,7 +50,9 @@ export async function replay(argv: string[], io: CliIO, output: Output): Promise
   }
   const { filter, all, narrowed } = filterFrom(values, 100);
   if (positionals.length === 0 && !narrowed) {
-    throw new UsageError("Which events? Give ids, or at least one filter (--status, --type, --call-id, --since…); see `callhooks replay --help`.");
+    throw new UsageError(
+      "Which events? Give ids, or at least one filter (--status, --type, --call-id, --since…); see `callhooks replay --help`.",
+    );
   }
   if (positionals.length > 0 && narrowed) throw new UsageError("Give ids or filters, not both.");
   const { storage } = await openStorage(values, io, output);
@@ -97,10 +99,13 @@ export async function replay(argv: string[], io: CliIO, output: Output): Promise
       const busy = event.status === "processing" && (event.leaseExpiresAt ?? 0) > now;
       const quarantined = event.status === "quarantined";
       if (busy || quarantined) taken++;
-      if (values.json) output.out(JSON.stringify({ id: event.id, type: event.type, outcome: busy ? "taken" : quarantined ? "quarantined" : "requeued" }));
+      if (values.json)
+        output.out(JSON.stringify({ id: event.id, type: event.type, outcome: busy ? "taken" : quarantined ? "quarantined" : "requeued" }));
       else if (busy) output.out(`${c.yellow("–")} ${event.id} ${c.dim(`${event.type}: being processed right now, left alone`)}`);
       else if (quarantined) {
-        output.out(`${c.yellow("–")} ${event.id} ${c.dim(`${event.type}: quarantined, left alone (replayEvents with your handlers parses it again)`)}`);
+        output.out(
+          `${c.yellow("–")} ${event.id} ${c.dim(`${event.type}: quarantined, left alone (replayEvents with your handlers parses it again)`)}`,
+        );
       }
     }
     if (selected.length > CHUNK) output.progress(`${Math.min(start + CHUNK, selected.length)}/${selected.length} requeued…`);
@@ -108,7 +113,8 @@ export async function replay(argv: string[], io: CliIO, output: Output): Promise
   output.clearProgress();
   if (!values.json) {
     const skipped = selected.length - requeued;
-    const note = skipped > 0 ? c.dim(` (${skipped} left alone: under a live lease or quarantined${skipped > taken ? ", or gone" : ""})`) : "";
+    const note =
+      skipped > 0 ? c.dim(` (${skipped} left alone: under a live lease or quarantined${skipped > taken ? ", or gone" : ""})`) : "";
     output.out(`${c.green("✓")} ${requeued} event${requeued === 1 ? "" : "s"} requeued for your workers${note}.`);
   }
   return missing > 0 ? 1 : 0;

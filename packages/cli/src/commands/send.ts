@@ -108,7 +108,10 @@ function printAnswer(output: Output, answer: Answer, index: number, total: numbe
   const c = output.color;
   const counter = total > 1 ? c.dim(`[${index}/${total}] `) : "";
   const mark = answer.ok ? c.green("✓") : c.red("✗");
-  const status = answer.status === null ? c.red("no answer") : (answer.status < 300 ? c.green : answer.status < 500 ? c.yellow : c.red)(String(answer.status));
+  const status =
+    answer.status === null
+      ? c.red("no answer")
+      : (answer.status < 300 ? c.green : answer.status < 500 ? c.yellow : c.red)(String(answer.status));
   const forged = bad ? c.dim(" (forged)") : "";
   output.out(`${counter}${mark} ${status} ${c.bold(answer.delivery.label)}${forged} ${c.dim(`${Math.round(answer.ms)} ms`)}`);
   if (answer.error) output.out(`  ${c.red(answer.error)}`);
@@ -137,15 +140,24 @@ export async function send(argv: string[], io: CliIO, output: Output): Promise<n
     output.out(sendHelp);
     return 0;
   }
-  for (const secret of [values["api-key"], values.secret, io.env.RETELL_API_KEY, io.env.MIGHTYCALL_API_KEY, io.env.MIGHTYCALL_WEBHOOK_SECRET]) output.secret(secret);
+  for (const secret of [
+    values["api-key"],
+    values.secret,
+    io.env.RETELL_API_KEY,
+    io.env.MIGHTYCALL_API_KEY,
+    io.env.MIGHTYCALL_WEBHOOK_SECRET,
+  ])
+    output.secret(secret);
   if (values.list) {
     output.out(`Retell:     ${sampleNames.retell.join(" ")}`);
     output.out(`MightyCall: ${sampleNames.mightycall.join(" ")}`);
     return 0;
   }
   const provider = values.provider as Provider | undefined;
-  if (provider !== undefined && provider !== "retell" && provider !== "mightycall") throw new UsageError(`--provider is retell or mightycall, not "${provider}".`);
-  if (positionals.length === 0) throw new UsageError("Which events? Name a built-in event, a file or a directory (see `callhooks send --help`).");
+  if (provider !== undefined && provider !== "retell" && provider !== "mightycall")
+    throw new UsageError(`--provider is retell or mightycall, not "${provider}".`);
+  if (positionals.length === 0)
+    throw new UsageError("Which events? Name a built-in event, a file or a directory (see `callhooks send --help`).");
   const url = values.url ?? io.env.CALLHOOKS_URL;
   if (!url) throw new UsageError("Where to? Give --url (or CALLHOOKS_URL).");
   if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url)) throw new UsageError(`--url must be an http(s) URL, not "${url}".`);
@@ -154,7 +166,10 @@ export async function send(argv: string[], io: CliIO, output: Output): Promise<n
   const expected = (status: number) => (wanted === undefined ? status >= 200 && status < 300 : status === wanted);
   const headers = extraHeaders(values.header);
   const bad = values["bad-signature"] === true;
-  const deliveries = resolveDeliveries(positionals, io.cwd, { ...(provider && { provider }), ...(values["call-id"] && { callId: values["call-id"] }) });
+  const deliveries = resolveDeliveries(positionals, io.cwd, {
+    ...(provider && { provider }),
+    ...(values["call-id"] && { callId: values["call-id"] }),
+  });
 
   let failures = 0;
   for (const [i, delivery] of deliveries.entries()) {
@@ -165,7 +180,15 @@ export async function send(argv: string[], io: CliIO, output: Output): Promise<n
     if (!answer.ok) failures++;
     if (values.json) {
       output.out(
-        JSON.stringify({ event: delivery.label, provider: delivery.provider, status: answer.status, ok: answer.ok, ms: Math.round(answer.ms), body: answer.body, ...(answer.error && { error: answer.error }) }),
+        JSON.stringify({
+          event: delivery.label,
+          provider: delivery.provider,
+          status: answer.status,
+          ok: answer.ok,
+          ms: Math.round(answer.ms),
+          body: answer.body,
+          ...(answer.error && { error: answer.error }),
+        }),
       );
     } else if (!values.quiet || !answer.ok) {
       printAnswer(output, answer, i + 1, deliveries.length, bad);

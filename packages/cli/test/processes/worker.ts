@@ -10,7 +10,9 @@ const env = (name: string) => {
   return value;
 };
 
-const client = createClient(env("SUPABASE_URL"), env("SUPABASE_SERVICE_ROLE_KEY"), { auth: { persistSession: false, autoRefreshToken: false } });
+const client = createClient(env("SUPABASE_URL"), env("SUPABASE_SERVICE_ROLE_KEY"), {
+  auth: { persistSession: false, autoRefreshToken: false },
+});
 const storage = createSupabaseStorage({ client, schema: env("CALLHOOKS_SCHEMA") });
 const say = (line: string) => process.stdout.write(`${line}\n`);
 

@@ -48,7 +48,9 @@ ${timeline.map(
     entry.fields.length === 0
       ? html`<span class="muted">set no field: later stages had said all it carried</span>`
       : html`set ${entry.fields.filter((f) => !f.startsWith("data.")).map((f) => html`<code>${f}</code> `)}${
-          entry.fields.some((f) => f.startsWith("data.")) ? html`<span class="muted">+ ${entry.fields.filter((f) => f.startsWith("data.")).length} keys of the provider's object</span>` : ""
+          entry.fields.some((f) => f.startsWith("data."))
+            ? html`<span class="muted">+ ${entry.fields.filter((f) => f.startsWith("data.")).length} keys of the provider's object</span>`
+            : ""
         }`
   }</div>
 </li>`,

@@ -38,7 +38,8 @@ export function inboxRows(ctx: PageContext, events: readonly StoredEvent[]): Htm
 
 function filterForm(ctx: PageContext, query: InboxQuery): Html {
   const { form } = query;
-  const option = (value: string, label: string, current: string) => html`<option value="${value}" ${value === current ? html`selected` : ""}>${label}</option>`;
+  const option = (value: string, label: string, current: string) =>
+    html`<option value="${value}" ${value === current ? html`selected` : ""}>${label}</option>`;
   const input = (name: keyof InboxQuery["form"], label: string, placeholder = "", type = "text") =>
     html`<label>${label}<input type="${type}" name="${name}" value="${form[name]}" placeholder="${placeholder}"></label>`;
   return html`<form class="filters" method="get" action="${ctx.root}">

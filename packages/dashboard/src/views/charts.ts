@@ -55,12 +55,14 @@ export function eventsPerMinuteChart(stats: EventStats, range: { since: number; 
     return html`<line class="grid" x1="${LEFT}" x2="${WIDTH - 4}" y1="${round(y(v))}" y2="${round(y(v))}"></line><text class="axis" x="${LEFT - 6}" y="${round(y(v)) + 4}" text-anchor="end">${round(v)}</text>`;
   });
   const xLabels = [0, 0.25, 0.5, 0.75, 1].map(
-    (f) => html`<text class="axis" x="${round(LEFT + plotW * f)}" y="${HEIGHT - 6}" text-anchor="${f === 0 ? "start" : f === 1 ? "end" : "middle"}">${hhmm(range.since + (range.until - range.since) * f)}</text>`,
+    (f) =>
+      html`<text class="axis" x="${round(LEFT + plotW * f)}" y="${HEIGHT - 6}" text-anchor="${f === 0 ? "start" : f === 1 ? "end" : "middle"}">${hhmm(range.since + (range.until - range.since) * f)}</text>`,
   );
   return html`<svg class="chart" id="${id}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="Events per minute by status">${ticks}${bars}${xLabels}</svg>`;
 }
 
-export const legend = () => html`<p class="legend">${eventStatuses.map((s) => html`<span><svg width="10" height="10" aria-hidden="true"><rect class="s-${s}" width="10" height="10"></rect></svg> ${s}</span>`)}</p>`;
+export const legend = () =>
+  html`<p class="legend">${eventStatuses.map((s) => html`<span><svg width="10" height="10" aria-hidden="true"><rect class="s-${s}" width="10" height="10"></rect></svg> ${s}</span>`)}</p>`;
 
 /** Handler duration percentiles as horizontal bars. */
 export function durationChart(durations: DurationSummary, id: string): Html {
@@ -78,6 +80,7 @@ export function durationChart(durations: DurationSummary, id: string): Html {
   const plotW = WIDTH - LEFT - 90;
   const format = (ms: number) => (ms < 1000 ? `${round(ms)} ms` : `${round(ms / 1000)} s`);
   return html`<svg class="chart" id="${id}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="Handler duration percentiles">${rows.map(
-    ([label, value], i) => html`<g><title>${label}: ${format(value)}</title><text class="axis" x="${LEFT - 6}" y="${i * rowH + 20}" text-anchor="end">${label}</text><rect class="bar" x="${LEFT}" y="${i * rowH + 6}" width="${round(Math.max(1, (value / max) * plotW))}" height="${rowH - 8}"></rect><text class="value" x="${round(LEFT + Math.max(1, (value / max) * plotW) + 6)}" y="${i * rowH + 20}">${format(value)}</text></g>`,
+    ([label, value], i) =>
+      html`<g><title>${label}: ${format(value)}</title><text class="axis" x="${LEFT - 6}" y="${i * rowH + 20}" text-anchor="end">${label}</text><rect class="bar" x="${LEFT}" y="${i * rowH + 6}" width="${round(Math.max(1, (value / max) * plotW))}" height="${rowH - 8}"></rect><text class="value" x="${round(LEFT + Math.max(1, (value / max) * plotW) + 6)}" y="${i * rowH + 20}">${format(value)}</text></g>`,
   )}</svg><p class="muted">${durations.count.toLocaleString("en-US")} handler runs.</p>`;
 }

@@ -19,4 +19,5 @@ export function duration(ms: number | null): Html {
 
 export const statusChip = (status: EventStatus | string) => html`<span class="chip chip-${status}">${status}</span>`;
 
-export const orNone = (value: string | null | undefined) => (value === null || value === undefined || value === "" ? html`<span class="muted">–</span>` : html`${value}`);
+export const orNone = (value: string | null | undefined) =>
+  value === null || value === undefined || value === "" ? html`<span class="muted">–</span>` : html`${value}`;

@@ -4,7 +4,8 @@ import { type Html, html } from "../html.js";
  * Names whose values are credentials, wherever they appear in a payload. The providers' definitions
  * already remove them before storage (MightyCall's ApiKey); this is the console's own second line.
  */
-const SECRET_KEY = /^(api[-_]?key|secret|password|passwd|authorization|x-retell-signature|client[-_]?secret|access[-_]?token|refresh[-_]?token)$/i;
+const SECRET_KEY =
+  /^(api[-_]?key|secret|password|passwd|authorization|x-retell-signature|client[-_]?secret|access[-_]?token|refresh[-_]?token)$/i;
 export const REDACTED = "[redacted]";
 
 /** A bound on what one page renders: a huge payload stays readable, and the page stays small. */

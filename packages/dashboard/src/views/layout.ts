@@ -8,7 +8,8 @@ export interface PageContext {
 }
 
 export function layout(ctx: PageContext, title: string, active: "inbox" | "charts" | "", body: Html): Html {
-  const link = (href: string, label: string, name: string) => html`<a href="${ctx.root}${href}" ${active === name ? html`aria-current="page"` : ""}>${label}</a>`;
+  const link = (href: string, label: string, name: string) =>
+    html`<a href="${ctx.root}${href}" ${active === name ? html`aria-current="page"` : ""}>${label}</a>`;
   return html`<!doctype html>
 <html lang="en">
 <head>

@@ -7,7 +7,15 @@ export const credentials = { username: "ops", password: "runtime-probe-password"
 export async function probeDashboard() {
   const storage = createMemoryStorage();
   await storage.claim({
-    event: { provider: "retell", key: "k", type: "call_ended", callId: "call_runtime_probe", orgId: null, payload: { note: "<b>stays text</b>" }, receivedAt: Date.now() },
+    event: {
+      provider: "retell",
+      key: "k",
+      type: "call_ended",
+      callId: "call_runtime_probe",
+      orgId: null,
+      payload: { note: "<b>stays text</b>" },
+      receivedAt: Date.now(),
+    },
     records: [],
     mode: "complete",
     leaseMs: 1000,

@@ -89,23 +89,27 @@ export interface ServedEdgeFunction {
  */
 export async function serveEdgeFunction(options: ServeEdgeFunctionOptions): Promise<ServedEdgeFunction> {
   const entry = join(options.projectDir, "supabase", "functions", options.name, "index.ts");
-  const child = spawn(options.deno ?? denoBinary(options.projectDir), ["run", "--node-modules-dir=manual", "--allow-net", "--allow-env", "--allow-read", entry], {
-    cwd: options.projectDir,
-    // Only what the function needs: none of this process's other secrets leak in.
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? options.projectDir,
-      DENO_DIR: join(options.projectDir, "node_modules", ".cache", "deno"),
-      DENO_NO_UPDATE_CHECK: "1",
-      NO_COLOR: "1",
-      // Lets the function keep Supabase's plain `Deno.serve(handler)` and still choose its address.
-      DENO_SERVE_ADDRESS: `tcp:${options.listen ?? "127.0.0.1:0"}`,
-      SUPABASE_URL: options.supabaseUrl,
-      SUPABASE_SERVICE_ROLE_KEY: options.serviceRoleKey,
-      ...options.secrets,
+  const child = spawn(
+    options.deno ?? denoBinary(options.projectDir),
+    ["run", "--node-modules-dir=manual", "--allow-net", "--allow-env", "--allow-read", entry],
+    {
+      cwd: options.projectDir,
+      // Only what the function needs: none of this process's other secrets leak in.
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? options.projectDir,
+        DENO_DIR: join(options.projectDir, "node_modules", ".cache", "deno"),
+        DENO_NO_UPDATE_CHECK: "1",
+        NO_COLOR: "1",
+        // Lets the function keep Supabase's plain `Deno.serve(handler)` and still choose its address.
+        DENO_SERVE_ADDRESS: `tcp:${options.listen ?? "127.0.0.1:0"}`,
+        SUPABASE_URL: options.supabaseUrl,
+        SUPABASE_SERVICE_ROLE_KEY: options.serviceRoleKey,
+        ...options.secrets,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   let output = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   try {
@@ -141,7 +145,9 @@ export async function serveEdgeFunction(options: ServeEdgeFunctionOptions): Prom
  * can be served against the same stack with `serveEdgeFunction({ …, supabaseUrl: fn.stack.supabaseUrl })`.
  */
 export async function startEdgeFunction(options: StartEdgeFunctionOptions): Promise<LocalEdgeFunction> {
-  const stack = await startSupabaseStack({ sql: [AUTH_USERS_STANDIN, ...(options.sqlBefore ?? []), ...projectMigrations(options.projectDir)] });
+  const stack = await startSupabaseStack({
+    sql: [AUTH_USERS_STANDIN, ...(options.sqlBefore ?? []), ...projectMigrations(options.projectDir)],
+  });
   try {
     const served = await serveEdgeFunction({ ...options, supabaseUrl: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey });
     return {

@@ -12,7 +12,9 @@ export function findServerBin(): string | null {
   const candidates = process.env.PG_BIN ? [process.env.PG_BIN] : [];
   const root = "/usr/lib/postgresql";
   if (existsSync(root)) {
-    const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(root)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     candidates.push(...versions.map((v) => join(root, v, "bin")));
   }
   return candidates.find((dir) => existsSync(join(dir, "postgres")) && existsSync(join(dir, "initdb"))) ?? null;
@@ -68,15 +70,17 @@ function postgresUser(): { uid: number; gid: number } | undefined {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-function run(bin: string, args: string[], options: { cwd: string; user?: { uid: number; gid: number } | undefined; log: string }): Promise<void> {
+function run(
+  bin: string,
+  args: string[],
+  options: { cwd: string; user?: { uid: number; gid: number } | undefined; log: string },
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const fd = openSync(options.log, "a");
     const child = spawn(bin, args, { cwd: options.cwd, env: cleanEnv(), stdio: ["ignore", fd, fd], ...options.user });
     closeSync(fd);
     child.once("error", reject);
-    child.once("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${bin} ${args[0]} exited with ${code}: see ${options.log}`)),
-    );
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${bin} ${args[0]} exited with ${code}: see ${options.log}`))));
   });
 }
 

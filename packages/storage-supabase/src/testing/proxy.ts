@@ -30,7 +30,8 @@ export async function startProxy(upstreamPort: number, keys: StackKeys): Promise
 
   const server: Server = createServer((req, res) => {
     const url = req.url ?? "/";
-    if (!url.startsWith("/rest/v1/") && url !== "/rest/v1") return reject(res, json(404, { message: "no Route matched with those values" }));
+    if (!url.startsWith("/rest/v1/") && url !== "/rest/v1")
+      return reject(res, json(404, { message: "no Route matched with those values" }));
     const apikey = headerValue(req.headers, "apikey");
     if (!apikey) return reject(res, json(401, { message: "No API key found in request" }));
     const roleJwt = jwtFor.get(apikey);

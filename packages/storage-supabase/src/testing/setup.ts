@@ -22,7 +22,8 @@ export async function setupSupabaseStack(
   project: { provide(key: never, value: never): void },
   options?: StartSupabaseStackOptions,
 ): Promise<(() => Promise<void>) | undefined> {
-  const provide = (value: SupabaseStackInfo | null) => (project.provide as (key: string, value: unknown) => void).call(project, SUPABASE_STACK, value);
+  const provide = (value: SupabaseStackInfo | null) =>
+    (project.provide as (key: string, value: unknown) => void).call(project, SUPABASE_STACK, value);
   try {
     const stack = await startSupabaseStack(options);
     provide(stack.info);

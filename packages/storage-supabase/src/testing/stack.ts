@@ -123,7 +123,9 @@ export async function startSupabaseStack(options: StartSupabaseStackOptions = {}
     } else {
       const bin = findServerBin();
       if (!bin || !psqlBin) {
-        throw new PostgresUnavailableError("no PostgreSQL: DATABASE_URL is not set, nothing answers on 127.0.0.1:5432, and no server binaries are installed.");
+        throw new PostgresUnavailableError(
+          "no PostgreSQL: DATABASE_URL is not set, nothing answers on 127.0.0.1:5432, and no server binaries are installed.",
+        );
       }
       const privateCluster = await createCluster(bin, dir, psqlBin, {
         started: (pid) => reaper.track("pids", [pid, "SIGQUIT"]), // immediate shutdown: the data is thrown away
@@ -183,7 +185,10 @@ export async function startSupabaseStack(options: StartSupabaseStackOptions = {}
       startupMs: Math.round(performance.now() - started),
     };
     const needCluster = () => {
-      if (!cluster) throw new Error("This stack uses an external PostgreSQL server: start it with { databaseUrl: null } to stop and start the database.");
+      if (!cluster)
+        throw new Error(
+          "This stack uses an external PostgreSQL server: start it with { databaseUrl: null } to stop and start the database.",
+        );
       return cluster;
     };
     return {

@@ -46,7 +46,9 @@ process.on("message", async (message: Message) => {
     const { headers, body } = start;
     const h = handler;
     await Promise.all(
-      Array.from({ length: message.deliveries }, () => h.handle({ method: "POST", headers, body }).then((result) => send({ status: result.status }))),
+      Array.from({ length: message.deliveries }, () =>
+        h.handle({ method: "POST", headers, body }).then((result) => send({ status: result.status })),
+      ),
     );
     send({ done: true, runs });
     process.disconnect?.();

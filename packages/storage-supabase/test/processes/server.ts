@@ -47,7 +47,13 @@ process.once("message", (config: ServerConfig) => {
     await new Promise((resolve) => setTimeout(resolve, config.handlerMs));
     report({ finished: { key: context.key, orgId: context.orgId, aborted: context.signal.aborted } });
   };
-  const common = { storage, mode: config.mode, leaseMs: config.leaseMs, retry: { maxAttempts: config.maxAttempts, baseDelayMs: 50 }, logger: quiet };
+  const common = {
+    storage,
+    mode: config.mode,
+    leaseMs: config.leaseMs,
+    retry: { maxAttempts: config.maxAttempts, baseDelayMs: 50 },
+    logger: quiet,
+  };
   const retell = createRetellHandler({ ...common, apiKey: config.retellApiKey, on: { call_ended: slow, call_analyzed: slow } });
   const mightyCall = createMightyCallHandler({ ...common, native: { accounts: config.mightyCallAccounts }, on: { IncomingCall: slow } });
   const routes: Record<string, WebhookHandler> = { "/retell": retell, "/mightycall": mightyCall };
@@ -62,7 +68,11 @@ process.once("message", (config: ServerConfig) => {
     req.on("end", async () => {
       if (req.url === "/worker" && sweep) {
         const answer = await sweep.fetch(
-          new Request("http://localhost/worker", { method: req.method, headers: req.headers as Record<string, string>, body: req.method === "POST" ? Buffer.concat(chunks) : null }),
+          new Request("http://localhost/worker", {
+            method: req.method,
+            headers: req.headers as Record<string, string>,
+            body: req.method === "POST" ? Buffer.concat(chunks) : null,
+          }),
         );
         report({ swept: { status: answer.status, body: await answer.text() } });
         res.writeHead(answer.status, { "content-type": "application/json" }).end();

@@ -17,7 +17,10 @@ export interface HmacSha256 {
 
 /** The subset of `node:crypto` this package uses; declared here so the core needs no Node types. */
 export interface NodeCryptoLike {
-  createHmac(algorithm: "sha256", key: string | Uint8Array | object): {
+  createHmac(
+    algorithm: "sha256",
+    key: string | Uint8Array | object,
+  ): {
     update(data: string | Uint8Array): { update(data: string | Uint8Array): unknown; digest(): Uint8Array };
     digest(): Uint8Array;
   };

@@ -14,7 +14,8 @@ export const MIGHTYCALL_ECHO_HEADER = "Echo";
 export function normalizeSecrets(value: string | readonly string[] | undefined, optionName: string): string[] {
   const list = typeof value === "string" ? [value] : [...(value ?? [])];
   for (const secret of list) {
-    if (typeof secret !== "string" || secret === "") throw new WebhookConfigError(`${optionName} must be a non-empty string or an array of them.`);
+    if (typeof secret !== "string" || secret === "")
+      throw new WebhookConfigError(`${optionName} must be a non-empty string or an array of them.`);
     if (secret.trim() !== secret) {
       throw new WebhookConfigError(`${optionName} has leading or trailing whitespace; remove it (it would never match).`);
     }
@@ -41,7 +42,8 @@ export async function assertMightyCallBearer(authorization: string | null | unde
   if (secrets.length === 0) {
     throw new WebhookAuthenticationError("Push-format events are not accepted by this handler: configure push.secret to receive them.");
   }
-  if (!authorization) throw new WebhookAuthenticationError("The Authorization header is missing; push events carry Authorization: Bearer <secret>.");
+  if (!authorization)
+    throw new WebhookAuthenticationError("The Authorization header is missing; push events carry Authorization: Bearer <secret>.");
   const match = BEARER.exec(authorization);
   if (!match) throw new WebhookAuthenticationError("The Authorization header is not Bearer <secret>.");
   if (!(await matchesAny(match[1] as string, secrets))) {
@@ -57,7 +59,8 @@ const nativeNotConfigured = () =>
 /** The `ApiKey` of a native body; a 401 when there is none. */
 function apiKeyOf(body: unknown): string {
   const key = isPlainObject(body) ? body.ApiKey : undefined;
-  if (typeof key !== "string" || key === "") throw new WebhookAuthenticationError("The body carries no ApiKey; MightyCall sends the account's API key in every event.");
+  if (typeof key !== "string" || key === "")
+    throw new WebhookAuthenticationError("The body carries no ApiKey; MightyCall sends the account's API key in every event.");
   return key;
 }
 
@@ -69,7 +72,8 @@ function apiKeyOf(body: unknown): string {
  */
 export async function assertMightyCallApiKey(body: unknown, apiKeys: readonly string[]): Promise<void> {
   if (apiKeys.length === 0) throw nativeNotConfigured();
-  if (!(await matchesAny(apiKeyOf(body), apiKeys))) throw new WebhookAuthenticationError("The ApiKey does not match the configured MightyCall API key.");
+  if (!(await matchesAny(apiKeyOf(body), apiKeys)))
+    throw new WebhookAuthenticationError("The ApiKey does not match the configured MightyCall API key.");
 }
 
 /** One MightyCall account as the definition sees it: its keys (normalised, non-empty) and its organisation. */
@@ -96,7 +100,10 @@ export async function matchMightyCallAccount<T extends MightyCallAccountKeys>(bo
 }
 
 /** Whether a push delivery's `Authorization` header carries one of `secret`. Never throws for a bad token. */
-export async function verifyMightyCallBearer(authorization: string | null | undefined, secret: string | readonly string[]): Promise<boolean> {
+export async function verifyMightyCallBearer(
+  authorization: string | null | undefined,
+  secret: string | readonly string[],
+): Promise<boolean> {
   try {
     await assertMightyCallBearer(authorization, normalizeSecrets(secret, "secret"));
     return true;

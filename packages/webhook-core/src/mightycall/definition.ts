@@ -1,6 +1,12 @@
 import { WebhookConfigError, WebhookValidationError } from "../errors.js";
 import type { ProviderDefinition } from "../pipeline/types.js";
-import { answerMightyCallEcho, assertMightyCallApiKey, assertMightyCallBearer, matchMightyCallAccount, type MightyCallAccountKeys } from "./auth.js";
+import {
+  answerMightyCallEcho,
+  assertMightyCallApiKey,
+  assertMightyCallBearer,
+  matchMightyCallAccount,
+  type MightyCallAccountKeys,
+} from "./auth.js";
 import {
   isKnownMightyCallNativeEvent,
   isMightyCallNativeEvent,
@@ -81,7 +87,10 @@ export function mightyCallDefinition(options: MightyCallDefinitionOptions): Prov
       // under, stands; the URL and the numbers are the sender's to choose, so they are not consulted.
       const known = isMightyCallNativeEvent(event) ? auth?.orgId : undefined;
       if (accounts.length > 0 && isMightyCallNativeEvent(event) && !known) {
-        throw new WebhookValidationError("missing_context", "No MightyCall account authenticated this native event, so it has no organisation.");
+        throw new WebhookValidationError(
+          "missing_context",
+          "No MightyCall account authenticated this native event, so it has no organisation.",
+        );
       }
       const orgId = known ?? (await resolveMightyCallOrg(event, request, orgOptions));
       const context = { key: key ?? type, orgId };

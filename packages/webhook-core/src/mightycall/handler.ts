@@ -106,12 +106,15 @@ export interface MightyCallHandlerOptions extends PipelineOptions {
  */
 export function createMightyCallHandler(options: MightyCallHandlerOptions): WebhookHandler {
   const pushSecrets = options.push ? normalizeSecrets(options.push.secret, "push.secret") : [];
-  if (options.push && pushSecrets.length === 0) throw new WebhookConfigError("push.secret is empty: give the Bearer secret, or leave push out.");
+  if (options.push && pushSecrets.length === 0)
+    throw new WebhookConfigError("push.secret is empty: give the Bearer secret, or leave push out.");
   const native = options.native;
   const nativeAccounts = native?.accounts !== undefined ? normalizeAccounts(native) : undefined;
   const nativeApiKeys = native && !nativeAccounts ? normalizeSecrets(native.apiKey, "native.apiKey") : [];
   if (native && !nativeAccounts && nativeApiKeys.length === 0) {
-    throw new WebhookConfigError("native.apiKey is empty: give the account's API key (or native.accounts for several), or leave native out.");
+    throw new WebhookConfigError(
+      "native.apiKey is empty: give the account's API key (or native.accounts for several), or leave native out.",
+    );
   }
   if (pushSecrets.length === 0 && nativeApiKeys.length === 0 && !nativeAccounts) {
     throw new WebhookConfigError(
@@ -154,7 +157,8 @@ function normalizeAccounts(native: MightyCallNativeOptions): MightyCallAccountKe
     const name = `native.accounts[${index}]`;
     const apiKeys = normalizeSecrets(account?.apiKey, `${name}.apiKey`);
     if (apiKeys.length === 0) throw new WebhookConfigError(`${name}.apiKey is empty: give the account's API key.`);
-    if (typeof account.orgId !== "string" || account.orgId === "") throw new WebhookConfigError(`${name}.orgId must be a non-empty string.`);
+    if (typeof account.orgId !== "string" || account.orgId === "")
+      throw new WebhookConfigError(`${name}.orgId must be a non-empty string.`);
     for (const key of apiKeys) {
       const other = owner.get(key);
       if (other !== undefined && other !== index) {

@@ -55,7 +55,8 @@ export function mightyCallCallId(event: MightyCallEvent): string | null {
  * of is there (a Guid, or a push event's own id); otherwise null (it is then named by its content).
  */
 export function mightyCallInvalidKey(body: Record<string, unknown>): string | null {
-  if (typeof body.EventType === "string") return text(body.EventType) && text(body.Guid) ? mightyCallEventKey(body as MightyCallEvent) : null;
+  if (typeof body.EventType === "string")
+    return text(body.EventType) && text(body.Guid) ? mightyCallEventKey(body as MightyCallEvent) : null;
   const ids: Record<string, string> = {
     "call.completed": "call_id",
     "sms.received": "sms_id",

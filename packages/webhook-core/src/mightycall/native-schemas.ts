@@ -66,9 +66,9 @@ function nativeEvent<const T extends MightyCallNativeEventType>(type: T) {
   });
 }
 
-export const mightyCallNativeEventSchemas = Object.fromEntries(
-  mightyCallNativeEventTypes.map((type) => [type, nativeEvent(type)]),
-) as { readonly [K in MightyCallNativeEventType]: ReturnType<typeof nativeEvent<K>> };
+export const mightyCallNativeEventSchemas = Object.fromEntries(mightyCallNativeEventTypes.map((type) => [type, nativeEvent(type)])) as {
+  readonly [K in MightyCallNativeEventType]: ReturnType<typeof nativeEvent<K>>;
+};
 
 const TOO_LONG = `Expected at most ${MAX} characters`;
 /** A value of any type (the format may change), but a string no longer than the cap. */

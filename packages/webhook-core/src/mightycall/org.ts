@@ -1,7 +1,12 @@
 import { WebhookConfigError, WebhookValidationError } from "../errors.js";
 import type { Awaitable, IncomingWebhook } from "../pipeline/types.js";
 import { isMightyCallPushEvent, type MightyCallEvent } from "./events.js";
-import { isMightyCallNativeEventType, nativeEventMeaning, type MightyCallUnknownNativeEvent, type MightyCallNativeEvent } from "./native-schemas.js";
+import {
+  isMightyCallNativeEventType,
+  nativeEventMeaning,
+  type MightyCallUnknownNativeEvent,
+  type MightyCallNativeEvent,
+} from "./native-schemas.js";
 import type { MightyCallPushEvent } from "./push-schemas.js";
 
 type OrgAnswer = Awaitable<string | null | undefined>;
@@ -9,7 +14,9 @@ type OrgAnswer = Awaitable<string | null | undefined>;
 /** How push events find their organisation. */
 export interface MightyCallPushOrgOptions {
   /** Your organisation id for an `integration_id` (null when unknown: the event is refused, 400). */
-  resolveIntegration?: ((integrationId: string, context: { event: MightyCallPushEvent; request: IncomingWebhook | undefined }) => OrgAnswer) | undefined;
+  resolveIntegration?:
+    | ((integrationId: string, context: { event: MightyCallPushEvent; request: IncomingWebhook | undefined }) => OrgAnswer)
+    | undefined;
   /**
    * Checks (or maps) the `org_id` an event names: return the organisation id to use, or null when
    * it is not one of yours — the event is then refused with 400 before anything is stored. Without
@@ -33,7 +40,10 @@ export interface MightyCallNativeOrgOptions {
   orgId?: string | undefined;
   orgFromUrl?: ((url: URL, context: { request: IncomingWebhook }) => OrgAnswer) | undefined;
   resolveBusinessNumber?:
-    | ((businessNumber: string, context: { event: MightyCallNativeEvent | MightyCallUnknownNativeEvent; request: IncomingWebhook | undefined }) => OrgAnswer)
+    | ((
+        businessNumber: string,
+        context: { event: MightyCallNativeEvent | MightyCallUnknownNativeEvent; request: IncomingWebhook | undefined },
+      ) => OrgAnswer)
     | undefined;
 }
 
@@ -56,7 +66,11 @@ export function checkNativeOrgOptions(options: MightyCallNativeOrgOptions): void
   }
 }
 
-async function pushOrg(event: MightyCallPushEvent, request: IncomingWebhook | undefined, options: MightyCallPushOrgOptions): Promise<string> {
+async function pushOrg(
+  event: MightyCallPushEvent,
+  request: IncomingWebhook | undefined,
+  options: MightyCallPushOrgOptions,
+): Promise<string> {
   if (event.org_id) {
     if (!options.resolveOrg) return event.org_id;
     const orgId = found(await options.resolveOrg(event.org_id, { event, request }));

@@ -84,6 +84,4 @@ export function timestampSchema(maxFractionDigits: number) {
 }
 
 /** A strict `YYYY-MM-DD` calendar date. */
-export const calendarDateSchema = z
-  .string()
-  .refine(isCalendarDate, "Expected a real calendar date written YYYY-MM-DD (no February 30)");
+export const calendarDateSchema = z.string().refine(isCalendarDate, "Expected a real calendar date written YYYY-MM-DD (no February 30)");

@@ -37,7 +37,8 @@ function sharedComponents() {
         status: {
           type: "string",
           enum: ["processed", "duplicate", "accepted"],
-          description: "processed: handled now (or no handler); duplicate: handled before, not run again; accepted: recorded, processed after the answer (deferred or queue mode).",
+          description:
+            "processed: handled now (or no handler); duplicate: handled before, not run again; accepted: recorded, processed after the answer (deferred or queue mode).",
         },
         event_id: { type: ["string", "null"], description: "The stored event's id (null without a storage)." },
       },
@@ -51,7 +52,10 @@ function sharedComponents() {
     },
   };
   const responses: Record<string, OpenApiResponse> = {
-    Accepted: { description: "Recorded; processed after the answer (deferred or queue mode).", content: json(schemaRef("WebhookAcknowledgement")) },
+    Accepted: {
+      description: "Recorded; processed after the answer (deferred or queue mode).",
+      content: json(schemaRef("WebhookAcknowledgement")),
+    },
     BadRequest: errorResponse("Empty body, invalid JSON, or a payload failing its schema (the path is named).", [
       "empty_body",
       "invalid_json",
@@ -102,7 +106,8 @@ function retellOperation(): OpenApiOperation {
     requestBody: { required: true, description: "Discriminated by `event`.", content: json(schemaRef("RetellWebhookEvent")) },
     responses: {
       "200": {
-        description: "Processed, or a duplicate (not run again). For call_inbound and chat_inbound: your handler's answer (a retry gets the same answer).",
+        description:
+          "Processed, or a duplicate (not run again). For call_inbound and chat_inbound: your handler's answer (a retry gets the same answer).",
         content: json({
           oneOf: [schemaRef("WebhookAcknowledgement"), schemaRef("RetellCallInboundResponse"), schemaRef("RetellChatInboundResponse")],
         }),
@@ -136,7 +141,10 @@ function mightyCallOperations(formats: readonly MightyCallFormatOption[]): Recor
       security,
       requestBody: { required: true, content: json(schemaRef("MightyCallWebhookEvent")) },
       responses: {
-        "200": { description: "Processed, a duplicate, or a native EventType added later (recorded).", content: json(schemaRef("WebhookAcknowledgement")) },
+        "200": {
+          description: "Processed, a duplicate, or a native EventType added later (recorded).",
+          content: json(schemaRef("WebhookAcknowledgement")),
+        },
         "202": responseRef("Accepted"),
         ...commonErrors,
       },

@@ -70,7 +70,12 @@ function typeOf(schema: JsonSchema): string {
   return types
     .map((type) => {
       if (type === "array") return `array of ${typeOf(isObject(schema.items) ? schema.items : {})}`;
-      if (type === "object" && !schema.properties && isObject(schema.additionalProperties) && Object.keys(schema.additionalProperties).length > 0) {
+      if (
+        type === "object" &&
+        !schema.properties &&
+        isObject(schema.additionalProperties) &&
+        Object.keys(schema.additionalProperties).length > 0
+      ) {
         return `map of ${typeOf(schema.additionalProperties)}`;
       }
       if (type === "string" && typeof schema.format === "string") return `string (${esc(schema.format)})`;
@@ -106,7 +111,10 @@ function objectTable(schema: JsonSchema, depth: number): string {
         : "";
     return `<tr><td>${code(name)}${required.has(name) ? ' <span class="req">required</span>' : ""}</td><td>${typeOf(property)}</td><td>${prose(property.description)}${children}</td></tr>`;
   });
-  const open = schema.additionalProperties === undefined || schema.additionalProperties === true || (isObject(schema.additionalProperties) && Object.keys(schema.additionalProperties).length === 0);
+  const open =
+    schema.additionalProperties === undefined ||
+    schema.additionalProperties === true ||
+    (isObject(schema.additionalProperties) && Object.keys(schema.additionalProperties).length === 0);
   if (open && rows.length > 0) rows.push('<tr><td colspan="3" class="note">Other fields are accepted and kept.</td></tr>');
   return `<table><thead><tr><th>field</th><th>type</th><th></th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
@@ -116,7 +124,9 @@ function schemaBody(schema: JsonSchema, components: Record<string, JsonSchema>):
   const members = alternatives(schema);
   if (members && !openEnumValues(members)) {
     const discriminator = isObject(schema.discriminator) ? schema.discriminator : undefined;
-    const byName = new Map(Object.entries(isObject(discriminator?.mapping) ? discriminator.mapping : {}).map(([value, target]) => [target, value]));
+    const byName = new Map(
+      Object.entries(isObject(discriminator?.mapping) ? discriminator.mapping : {}).map(([value, target]) => [target, value]),
+    );
     const items = members.map((member, index) => {
       const name = refName(member);
       if (!name) return `<li>variant ${index + 1}: ${isObject(member.properties) ? objectTable(member, 1) : typeOf(member)}</li>`;

@@ -82,7 +82,10 @@ const callFieldNotes: Record<string, string> = {
 
 const notes: Record<string, Record<string, string>> = {
   RetellPhoneCall: { ...callFieldNotes, from_number: "E.164.", to_number: "E.164." },
-  RetellWebCall: { ...callFieldNotes, access_token: "Required by the SDK's WebCallResponse; not documented for webhooks, so optional here." },
+  RetellWebCall: {
+    ...callFieldNotes,
+    access_token: "Required by the SDK's WebCallResponse; not documented for webhooks, so optional here.",
+  },
   RetellCallCost: { combined_cost: "Cents.", total_duration_unit_price: "Cents per second." },
   RetellUtterance: { arguments: "Stringified JSON, as the model produced it." },
   RetellCallInboundResponse: {},
@@ -155,26 +158,48 @@ function discriminated(property: string, mapping: Record<string, string>, descri
   return {
     description,
     oneOf: [...new Set(Object.values(mapping)), ...extra].map((name) => ({ $ref: ref(name) })),
-    discriminator: { propertyName: property, mapping: Object.fromEntries(Object.entries(mapping).map(([value, name]) => [value, ref(name)])) },
+    discriminator: {
+      propertyName: property,
+      mapping: Object.fromEntries(Object.entries(mapping).map(([value, name]) => [value, ref(name)])),
+    },
   };
 }
 
 export function retellComponents(): Record<string, JsonSchema> {
   const unknownEvent = z.looseObject({ event: z.string() });
   const schemas = generate([
-    [retellPhoneCallSchema, { id: "RetellPhoneCall", description: "A phone call (call_type phone_call), as in Retell's PhoneCallResponse." }],
+    [
+      retellPhoneCallSchema,
+      { id: "RetellPhoneCall", description: "A phone call (call_type phone_call), as in Retell's PhoneCallResponse." },
+    ],
     [retellWebCallSchema, { id: "RetellWebCall", description: "A web call (call_type web_call), as in Retell's WebCallResponse." }],
     [retellCallSchema, { id: "RetellCall", description: "The call object of every call event, discriminated by call_type." }],
     [retellChatSchema, { id: "RetellChat", description: "The chat object of chat events, as in Retell's ChatResponse." }],
     [retellCallAnalysisSchema, { id: "RetellCallAnalysis", description: "Post-call analysis (call_analyzed)." }],
     [retellCallCostSchema, { id: "RetellCallCost", description: "What the call cost, in cents." }],
-    [retellTranscriptEntrySchema, { id: "RetellTranscriptEntry", description: "One entry of transcript_object. Word times are seconds of audio." }],
-    [retellUtteranceSchema, { id: "RetellUtterance", description: "One entry of transcript_with_tool_calls; roles added later are accepted." }],
-    [retellChatMessageSchema, { id: "RetellChatMessage", description: "One entry of message_with_tool_calls; roles added later are accepted." }],
+    [
+      retellTranscriptEntrySchema,
+      { id: "RetellTranscriptEntry", description: "One entry of transcript_object. Word times are seconds of audio." },
+    ],
+    [
+      retellUtteranceSchema,
+      { id: "RetellUtterance", description: "One entry of transcript_with_tool_calls; roles added later are accepted." },
+    ],
+    [
+      retellChatMessageSchema,
+      { id: "RetellChatMessage", description: "One entry of message_with_tool_calls; roles added later are accepted." },
+    ],
     ...retellEventTypes.map(
-      (type) => [retellEventSchemas[type], { id: retellEventSchemaName(type), description: retellEventDescriptions[type] ?? type }] as const,
+      (type) =>
+        [retellEventSchemas[type], { id: retellEventSchemaName(type), description: retellEventDescriptions[type] ?? type }] as const,
     ),
-    [unknownEvent, { id: "RetellUnknownEvent", description: "An event type Retell added after this version: accepted (signed), recorded, passed to onUnknown." }],
+    [
+      unknownEvent,
+      {
+        id: "RetellUnknownEvent",
+        description: "An event type Retell added after this version: accepted (signed), recorded, passed to onUnknown.",
+      },
+    ],
     [
       retellCallInboundResponseSchema,
       { id: "RetellCallInboundResponse", description: "The answer to call_inbound. Every field is optional; validated before it is sent." },
@@ -204,7 +229,11 @@ const pushDescriptions: Record<string, string> = {
   "report.hourly": "Hourly metrics for hour (0–23) of date.",
 };
 
-const time = { type: "string", format: "date-time", description: "RFC 3339, with a T and a zone (Z or ±hh:mm); checked strictly, no calendar rollover." };
+const time = {
+  type: "string",
+  format: "date-time",
+  description: "RFC 3339, with a T and a zone (Z or ±hh:mm); checked strictly, no calendar rollover.",
+};
 
 export function mightyCallComponents(formats: readonly MightyCallFormatOption[]): Record<string, JsonSchema> {
   const entries: Array<readonly [z.ZodType, Meta]> = [];
@@ -234,10 +263,12 @@ export function mightyCallComponents(formats: readonly MightyCallFormatOption[])
   const schemas = generate(entries);
   for (const [name, schema] of Object.entries(schemas)) {
     annotate(schema, { timestamp: time, Timestamp: { ...time, description: "UTC, up to 7 fractional digits (.NET ticks)." } });
-    if (name.startsWith("MightyCallReport")) annotate(schema, { date: { type: "string", format: "date", description: "YYYY-MM-DD, a real calendar date." } });
+    if (name.startsWith("MightyCallReport"))
+      annotate(schema, { date: { type: "string", format: "date", description: "YYYY-MM-DD, a real calendar date." } });
   }
   for (const name of [...mightyCallNativeEventTypes.map(mightyCallNativeSchemaName), "MightyCallUnknownNativeEvent"]) {
-    if (schemas[name]) annotate(schemas[name], { ApiKey: "The account's API key; checked in constant time, then removed: never stored or logged." });
+    if (schemas[name])
+      annotate(schemas[name], { ApiKey: "The account's API key; checked in constant time, then removed: never stored or logged." });
   }
   if (schemas.MightyCallNativeBody) annotate(schemas.MightyCallNativeBody, notes.MightyCallNativeBody as Record<string, string>);
   excludeKnown(schemas.MightyCallUnknownNativeEvent, "EventType", mightyCallNativeEventTypes);

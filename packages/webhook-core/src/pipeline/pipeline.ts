@@ -91,7 +91,8 @@ export function createWebhookHandler<TEvent>(
     // An inbound call still goes ahead, with the number's default agent.
     return respond ? jsonResult(200, respond.none) : jsonResult(202, { status: "quarantined", event_id: eventId });
   };
-  const failure = (result: Processed) => errorResult(isWebhookError(result.error) ? result.error : new WebhookStorageError("Processing failed."));
+  const failure = (result: Processed) =>
+    errorResult(isWebhookError(result.error) ? result.error : new WebhookStorageError("Processing failed."));
 
   /** What is stored of an event: a valid one as described, an invalid one as the receiver named it. */
   const inputOf = (event: ValidEvent<TEvent> | InvalidEvent): EventInput =>
@@ -152,7 +153,12 @@ export function createWebhookHandler<TEvent>(
     }
     const stored = claim.event;
     if (claim.outcome === "claimed") {
-      observe("quarantined", started, { ...about, eventId: stored.id, reason: invalid.error.code, status: processor.responderFor(invalid.type) ? 200 : 202 });
+      observe("quarantined", started, {
+        ...about,
+        eventId: stored.id,
+        reason: invalid.error.code,
+        status: processor.responderFor(invalid.type) ? 200 : 202,
+      });
       await onInvalid(invalid, stored.id);
       return quarantined(invalid.type, stored.id);
     }
@@ -211,7 +217,9 @@ export function createWebhookHandler<TEvent>(
       case "dead":
         observe("dead", started, { ...about, eventId, status: 500, attempt: claim.event.attempts, reason: "event_dead" });
         return errorResult(
-          new WebhookDeadEventError(`This event reached maxAttempts (${claim.event.attempts} attempts) and is kept as dead; replay it once the cause is fixed.`),
+          new WebhookDeadEventError(
+            `This event reached maxAttempts (${claim.event.attempts} attempts) and is kept as dead; replay it once the cause is fixed.`,
+          ),
         );
       case "claimed":
         break;
@@ -243,7 +251,12 @@ export function createWebhookHandler<TEvent>(
     return result.outcome === "processed" ? success(type, result.value, eventId, "processed") : failure(result);
   }
 
-  async function receive(request: IncomingWebhook, header: (name: string) => string | undefined, started: number, waitUntil: WaitUntil | undefined) {
+  async function receive(
+    request: IncomingWebhook,
+    header: (name: string) => string | undefined,
+    started: number,
+    waitUntil: WaitUntil | undefined,
+  ) {
     const { json, text, auth } = await receiver.authenticate(request, header);
     observe("verified", started);
     const examined = await receiver.examine(json, request, auth, text);
@@ -254,7 +267,8 @@ export function createWebhookHandler<TEvent>(
     if (isWebhookError(error)) {
       // Storage and handler failures were reported where they happened, with their cause.
       observe("rejected", started, { reason: error.code, status: error.status });
-      const headers: Record<string, string> = error.code === "method_not_allowed" ? { allow: "POST", ...extraHeaders } : { ...extraHeaders };
+      const headers: Record<string, string> =
+        error.code === "method_not_allowed" ? { allow: "POST", ...extraHeaders } : { ...extraHeaders };
       return errorResult(error, headers);
     }
     report(error);
@@ -308,13 +322,17 @@ export function createWebhookHandler<TEvent>(
     const { quarantine: reasons, error } = examined;
     let kept: boolean;
     try {
-      kept = await (storage as WebhookStorage).fail({ id: stored.id, leaseToken }, { error: reasons.reason, retryAt: null, quarantine: reasons, now: now() });
+      kept = await (storage as WebhookStorage).fail(
+        { id: stored.id, leaseToken },
+        { error: reasons.reason, retryAt: null, quarantine: reasons, now: now() },
+      );
     } catch (storageFailure) {
       // Still under lease: it lapses and the event is tried again; workers must not crash on it.
       report(storageFailure, about);
       return { outcome: "failed", error: storageFailure };
     }
-    if (!kept) return { outcome: "lease_lost", error: new WebhookStorageError("The event's lease was lost before it could be quarantined.") };
+    if (!kept)
+      return { outcome: "lease_lost", error: new WebhookStorageError("The event's lease was lost before it could be quarantined.") };
     observe("quarantined", started, { ...about, reason: error.code });
     return { outcome: "quarantined", error };
   }

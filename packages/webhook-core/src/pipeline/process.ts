@@ -3,7 +3,15 @@ import type { ClaimResult, EventInput, QuarantineInput, RecordPatch, StoredEvent
 import { keepLease, noLeaseSignal } from "./lease.js";
 import { errorMessage, monotonic } from "./observe.js";
 import { nextAttemptAt } from "./retry.js";
-import type { HandlerContext, Observation, ObservationKind, ProviderDefinition, ProviderResponse, RetryPolicy, RunResult } from "./types.js";
+import type {
+  HandlerContext,
+  Observation,
+  ObservationKind,
+  ProviderDefinition,
+  ProviderResponse,
+  RetryPolicy,
+  RunResult,
+} from "./types.js";
 
 /** A handler function as the pipeline sees it; provider factories give them precise types. */
 export type AnyEventHandler = (event: never, context: HandlerContext) => unknown;
@@ -132,7 +140,10 @@ export function createProcessor(config: ProcessorConfig) {
         kept = await store.complete(lease, { response: respond ? (value ?? null) : null, durationMs, now: now() });
       } catch (cause) {
         report(cause, about);
-        return { outcome: "failed", error: new WebhookStorageError("The handler ran but the event could not be marked processed.", { cause }) };
+        return {
+          outcome: "failed",
+          error: new WebhookStorageError("The handler ran but the event could not be marked processed.", { cause }),
+        };
       }
       if (!kept) return lostLease(started, about, stored.attempts);
       observe("processed", started, { ...about, attempt: stored.attempts });
@@ -154,7 +165,12 @@ export function createProcessor(config: ProcessorConfig) {
   }
 
   /** Claims a described event: new, due again, or already seen. */
-  function claim(input: EventInput, records: readonly RecordPatch[], mode: "lease" | "pending" | "complete", capped = true): Promise<ClaimResult> {
+  function claim(
+    input: EventInput,
+    records: readonly RecordPatch[],
+    mode: "lease" | "pending" | "complete",
+    capped = true,
+  ): Promise<ClaimResult> {
     return (storage as WebhookStorage).claim({
       event: input,
       records,

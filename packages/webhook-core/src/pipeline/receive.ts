@@ -70,7 +70,10 @@ const isValidationError = (error: unknown): error is WebhookValidationError =>
  * only a body that is not a JSON object is refused (400): anything else is either a valid event or
  * an invalid one to quarantine.
  */
-export function createReceiver<TEvent>(definition: ProviderDefinition<TEvent>, options: { maxBodyBytes: number; ipAllowed?: ((request: IncomingWebhook) => boolean) | undefined }) {
+export function createReceiver<TEvent>(
+  definition: ProviderDefinition<TEvent>,
+  options: { maxBodyBytes: number; ipAllowed?: ((request: IncomingWebhook) => boolean) | undefined },
+) {
   const { maxBodyBytes, ipAllowed } = options;
 
   /** Checks that need no body: answered before the body is read. */
@@ -147,9 +150,11 @@ export function createReceiver<TEvent>(definition: ProviderDefinition<TEvent>, o
     text?: string,
   ): Promise<Examined<TEvent>> {
     if (nestsDeeperThan(json, WEBHOOK_LIMITS.maxDepth)) {
-      const error = new WebhookValidationError("invalid_payload", `The body nests deeper than ${WEBHOOK_LIMITS.maxDepth} levels (the storage limit).`, [
-        { path: "(root)", message: `Nested deeper than ${WEBHOOK_LIMITS.maxDepth} levels` },
-      ]);
+      const error = new WebhookValidationError(
+        "invalid_payload",
+        `The body nests deeper than ${WEBHOOK_LIMITS.maxDepth} levels (the storage limit).`,
+        [{ path: "(root)", message: `Nested deeper than ${WEBHOOK_LIMITS.maxDepth} levels` }],
+      );
       return invalid(json, auth, error, { tooDeep: true, text });
     }
     let event: TEvent;
@@ -164,7 +169,11 @@ export function createReceiver<TEvent>(definition: ProviderDefinition<TEvent>, o
     const issues = limitIssues(description);
     if (issues.length > 0) {
       const first = issues[0] as { path: string; message: string };
-      const error = new WebhookValidationError("invalid_payload", `The event exceeds a storage limit: ${first.path}: ${first.message}.`, issues);
+      const error = new WebhookValidationError(
+        "invalid_payload",
+        `The event exceeds a storage limit: ${first.path}: ${first.message}.`,
+        issues,
+      );
       return invalid(json, auth, error, { text, described: description });
     }
     const redacted = definition.redact ? definition.redact(json) !== json : false;
@@ -230,7 +239,12 @@ export function createReceiver<TEvent>(definition: ProviderDefinition<TEvent>, o
       }
     }
     if (!error && isPlainObject(value)) {
-      return examine(value, undefined, stored.orgId === null ? undefined : { orgId: stored.orgId }, typeof stored.payload === "string" ? stored.payload : undefined);
+      return examine(
+        value,
+        undefined,
+        stored.orgId === null ? undefined : { orgId: stored.orgId },
+        typeof stored.payload === "string" ? stored.payload : undefined,
+      );
     }
     error ??= new WebhookValidationError("invalid_payload", "The stored body is not a JSON object.");
     return {

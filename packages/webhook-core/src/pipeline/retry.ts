@@ -11,12 +11,7 @@ export const defaultRetryPolicy: Required<RetryPolicy> = {
  * half and all of `base · 2^(attempt−1)`, capped), so that many failures do not retry in lockstep.
  * Returns null once `attempts` reaches `maxAttempts`: the event is dead.
  */
-export function nextAttemptAt(
-  attempts: number,
-  now: number,
-  policy: RetryPolicy = {},
-  random: () => number = Math.random,
-): number | null {
+export function nextAttemptAt(attempts: number, now: number, policy: RetryPolicy = {}, random: () => number = Math.random): number | null {
   const { maxAttempts, baseDelayMs, maxDelayMs } = { ...defaultRetryPolicy, ...policy };
   if (attempts >= maxAttempts) return null;
   const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempts - 1));

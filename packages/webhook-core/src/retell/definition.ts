@@ -2,12 +2,7 @@ import type { HmacSha256 } from "../crypto/hmac.js";
 import type { ProviderDefinition } from "../pipeline/types.js";
 import { retellCallId, retellEventKey, retellInvalidKey } from "./keys.js";
 import { retellRecords } from "./records.js";
-import {
-  parseRetellEvent,
-  retellCallInboundResponseSchema,
-  retellChatInboundResponseSchema,
-  type RetellEvent,
-} from "./schemas.js";
+import { parseRetellEvent, retellCallInboundResponseSchema, retellChatInboundResponseSchema, type RetellEvent } from "./schemas.js";
 import { checkRetellSignature, RETELL_DEFAULT_TOLERANCE_MS, RETELL_SIGNATURE_HEADER } from "./signature.js";
 
 export interface RetellDefinitionOptions {

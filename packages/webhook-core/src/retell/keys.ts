@@ -33,7 +33,8 @@ function fingerprint(text: string): string {
  * text keeps its length (a corrected word) or only a tool call was added.
  */
 export function transcriptMark(subject: TranscriptSubject | undefined): string {
-  const entries = subject?.transcript_with_tool_calls?.length ?? subject?.message_with_tool_calls?.length ?? subject?.transcript_object?.length ?? 0;
+  const entries =
+    subject?.transcript_with_tool_calls?.length ?? subject?.message_with_tool_calls?.length ?? subject?.transcript_object?.length ?? 0;
   return `${transcriptProgress(subject)}.${entries}.${fingerprint(subject?.transcript ?? "")}`;
 }
 
@@ -72,9 +73,7 @@ export function retellEventKey(input: RetellEvent): string | null {
     case "transcript_updated": {
       // Loose objects keep unknown keys, so `"call" in event` cannot narrow; read both forms.
       const { call, chat } = event as { call?: RetellCall; chat?: RetellChat };
-      return call
-        ? `${type}:${call.call_id}:${transcriptMark(call)}`
-        : `${type}:${chat?.chat_id}:${transcriptMark(chat)}`;
+      return call ? `${type}:${call.call_id}:${transcriptMark(call)}` : `${type}:${chat?.chat_id}:${transcriptMark(chat)}`;
     }
     case "transfer_started":
     case "transfer_bridged":
@@ -83,7 +82,11 @@ export function retellEventKey(input: RetellEvent): string | null {
       const call = event.call;
       const target = event.transfer_destination;
       const destination =
-        typeof target === "string" ? target : target ? `${target.number ?? ""}${target.extension ? `#${target.extension}` : ""}` : (call.transfer_destination ?? "");
+        typeof target === "string"
+          ? target
+          : target
+            ? `${target.number ?? ""}${target.extension ? `#${target.extension}` : ""}`
+            : (call.transfer_destination ?? "");
       return `${type}:${call.call_id}:${call.start_timestamp ?? ""}:${destination}:${transcriptMark(call)}`;
     }
     case "call_inbound": {

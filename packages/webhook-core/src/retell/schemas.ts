@@ -236,7 +236,12 @@ const chatMessageMeta = { message_id: opt(z.string()), created_timestamp: opt(z.
 
 export const retellChatMessageSchema = z.union([
   z.discriminatedUnion("role", [
-    z.looseObject({ ...chatMessageMeta, role: z.enum(["agent", "user"]), content: z.string(), multimedia: opt(z.array(retellMultimediaSchema)) }),
+    z.looseObject({
+      ...chatMessageMeta,
+      role: z.enum(["agent", "user"]),
+      content: z.string(),
+      multimedia: opt(z.array(retellMultimediaSchema)),
+    }),
     toolCallInvocation.extend(chatMessageMeta),
     toolCallResult.extend(chatMessageMeta),
     nodeTransition.extend(chatMessageMeta),
@@ -281,10 +286,8 @@ export const retellChatSchema = z.looseObject({
 /** `event_timestamp` (epoch ms) is documented on the inbound webhook; accepted on every event. */
 const envelope = { event_timestamp: opt(z.number()) };
 
-const callEvent = <E extends string>(event: E) =>
-  z.looseObject({ ...envelope, event: z.literal(event), call: retellCallSchema });
-const chatEvent = <E extends string>(event: E) =>
-  z.looseObject({ ...envelope, event: z.literal(event), chat: retellChatSchema });
+const callEvent = <E extends string>(event: E) => z.looseObject({ ...envelope, event: z.literal(event), call: retellCallSchema });
+const chatEvent = <E extends string>(event: E) => z.looseObject({ ...envelope, event: z.literal(event), chat: retellChatSchema });
 
 /** The top-level `transfer_destination` of transfer events is an object; the call's own is a string. */
 export const retellTransferDestinationSchema = z.union([

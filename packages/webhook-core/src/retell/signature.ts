@@ -158,11 +158,7 @@ export async function verifyRetellSignature(
 }
 
 /** Signs a body as Retell does; returns the `x-retell-signature` header value. */
-export async function signRetellPayload(
-  body: string | Uint8Array,
-  apiKey: string,
-  options: RetellSignOptions = {},
-): Promise<string> {
+export async function signRetellPayload(body: string | Uint8Array, apiKey: string, options: RetellSignOptions = {}): Promise<string> {
   const timestamp = String(Math.trunc(options.timestamp ?? Date.now()));
   const hmac = options.hmac ?? (await defaultHmac());
   const digest = await hmac.sign(apiKey, [body, timestamp]);

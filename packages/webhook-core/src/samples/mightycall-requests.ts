@@ -43,12 +43,25 @@ export function mightyCallNativeBody(event: unknown, apiKey?: string): string | 
 
 /** A push delivery (`Authorization: Bearer <secret>`) as a `Request`, for `handler.fetch`. */
 export function createMightyCallPushRequest(event: unknown, options: MightyCallPushRequestOptions = {}): Request {
-  return new Request(options.url ?? DEFAULT_URL, { method: "POST", headers: mightyCallPushHeaders(options), body: bodyOf(event) as BodyInit });
+  return new Request(options.url ?? DEFAULT_URL, {
+    method: "POST",
+    headers: mightyCallPushHeaders(options),
+    body: bodyOf(event) as BodyInit,
+  });
 }
 
 /** The same push delivery as an `IncomingWebhook`, for `handler.handle`. */
-export function createMightyCallPushWebhook(event: unknown, options: MightyCallPushRequestOptions & { remoteAddress?: string } = {}): IncomingWebhook {
-  return { method: "POST", headers: mightyCallPushHeaders(options), body: bodyOf(event), url: options.url ?? DEFAULT_URL, remoteAddress: options.remoteAddress };
+export function createMightyCallPushWebhook(
+  event: unknown,
+  options: MightyCallPushRequestOptions & { remoteAddress?: string } = {},
+): IncomingWebhook {
+  return {
+    method: "POST",
+    headers: mightyCallPushHeaders(options),
+    body: bodyOf(event),
+    url: options.url ?? DEFAULT_URL,
+    remoteAddress: options.remoteAddress,
+  };
 }
 
 /** A native delivery (the key inside the body) as a `Request`, for `handler.fetch`. */
@@ -61,7 +74,10 @@ export function createMightyCallNativeRequest(event: unknown, options: MightyCal
 }
 
 /** The same native delivery as an `IncomingWebhook`, for `handler.handle`. */
-export function createMightyCallNativeWebhook(event: unknown, options: MightyCallNativeRequestOptions & { remoteAddress?: string } = {}): IncomingWebhook {
+export function createMightyCallNativeWebhook(
+  event: unknown,
+  options: MightyCallNativeRequestOptions & { remoteAddress?: string } = {},
+): IncomingWebhook {
   return {
     method: "POST",
     headers: { "content-type": "application/json", ...options.headers },

@@ -108,13 +108,7 @@ export function deriveCallFields(fields: Record<string, JsonValue>, versions: Re
   const endedAt = typeof fields.endedAt === "number" ? fields.endedAt : undefined;
   if (versions.status === undefined) {
     fields.status =
-      endedAt !== undefined
-        ? connectedAt !== undefined
-          ? "completed"
-          : "missed"
-        : connectedAt !== undefined
-          ? "in_progress"
-          : "ringing";
+      endedAt !== undefined ? (connectedAt !== undefined ? "completed" : "missed") : connectedAt !== undefined ? "in_progress" : "ringing";
   }
   if (versions.durationMs === undefined) {
     if (endedAt !== undefined) fields.durationMs = connectedAt !== undefined ? Math.max(0, endedAt - connectedAt) : 0;

@@ -190,7 +190,12 @@ export function describeAdapterConformance(name: string, options: AdapterConform
         expect(first.status).toBe(500);
         expect(first.json()).toMatchObject({ error: "handler_failed" });
         const [stored] = await app.storage.listEvents({ provider: "retell" });
-        expect(stored).toMatchObject({ status: "failed", type: "call_ended", attempts: 1, lastError: expect.stringContaining("database down") });
+        expect(stored).toMatchObject({
+          status: "failed",
+          type: "call_ended",
+          attempts: 1,
+          lastError: expect.stringContaining("database down"),
+        });
         const retry = await post(app.url, body);
         expect(retry.status).toBe(200);
         expect(await app.storage.getEvent(stored?.id as string)).toMatchObject({ status: "processed", attempts: 2 });
@@ -317,26 +322,32 @@ export function describeAdapterConformance(name: string, options: AdapterConform
 
     for (const variant of options.parserFirst ?? []) {
       describe(`when ${variant.name}`, () => {
-        it(variant.outcome === "recovers" ? "still verifies signed events" : "answers 500 explaining what to change, never 401", async () => {
-          const app = await start({}, variant.serve);
-          const res = await post(app.url, JSON.stringify(retellSample("call_ended")));
-          if (variant.outcome === "recovers") {
-            expect(res.status).toBe(200);
-            expect(app.calls).toEqual(["call_ended"]);
-          } else {
-            expect(res.status).toBe(500);
-            expect(res.json()).toMatchObject({ error: "raw_body_unavailable", details: expect.stringMatching(/raw|body/i) });
-            expect(app.calls).toEqual([]);
-          }
-        });
+        it(
+          variant.outcome === "recovers" ? "still verifies signed events" : "answers 500 explaining what to change, never 401",
+          async () => {
+            const app = await start({}, variant.serve);
+            const res = await post(app.url, JSON.stringify(retellSample("call_ended")));
+            if (variant.outcome === "recovers") {
+              expect(res.status).toBe(200);
+              expect(app.calls).toEqual(["call_ended"]);
+            } else {
+              expect(res.status).toBe(500);
+              expect(res.json()).toMatchObject({ error: "raw_body_unavailable", details: expect.stringMatching(/raw|body/i) });
+              expect(app.calls).toEqual([]);
+            }
+          },
+        );
 
-        it(variant.outcome === "recovers" ? "still rejects a forged signature" : "does not answer 401 to a forged signature either", async () => {
-          const app = await start({}, variant.serve);
-          const res = await post(app.url, JSON.stringify(retellSample("call_ended")), { apiKey: "key_someone_else" });
-          if (variant.outcome === "recovers") expect(res.status).toBe(401);
-          else expect([res.status, res.json().error]).toEqual([500, "raw_body_unavailable"]);
-          expect(app.calls).toEqual([]);
-        });
+        it(
+          variant.outcome === "recovers" ? "still rejects a forged signature" : "does not answer 401 to a forged signature either",
+          async () => {
+            const app = await start({}, variant.serve);
+            const res = await post(app.url, JSON.stringify(retellSample("call_ended")), { apiKey: "key_someone_else" });
+            if (variant.outcome === "recovers") expect(res.status).toBe(401);
+            else expect([res.status, res.json().error]).toEqual([500, "raw_body_unavailable"]);
+            expect(app.calls).toEqual([]);
+          },
+        );
       });
     }
   });

@@ -74,7 +74,9 @@ function value(r: Random, depth: number): unknown {
 }
 
 function object(r: Random, depth: number): Record<string, unknown> {
-  return Object.fromEntries(Array.from({ length: r.int(6) }, () => [r.next() < 0.1 ? noise(r, r.int(5000)) : text(r, 12), value(r, depth + 1)]));
+  return Object.fromEntries(
+    Array.from({ length: r.int(6) }, () => [r.next() < 0.1 ? noise(r, r.int(5000)) : text(r, 12), value(r, depth + 1)]),
+  );
 }
 
 /** Nesting `levels` deep, as an unknown field would carry it. */
@@ -98,7 +100,8 @@ function body(r: Random): string {
     case 2: // an event name no schema knows, of any length
       return JSON.stringify({ ...sample, event: r.next() < 0.2 ? `e_${noise(r, 3000)}` : text(r, 20) });
     case 3: // an id far beyond what an index takes (random: a repeated character would compress to fit)
-      if (subject) subject[r.pick(["call_id", "chat_id", "from_number", "to_number", "transfer_destination"])] = noise(r, 300 + r.int(100_000));
+      if (subject)
+        subject[r.pick(["call_id", "chat_id", "from_number", "to_number", "transfer_destination"])] = noise(r, 300 + r.int(100_000));
       return JSON.stringify(sample);
     case 4: // deep nesting inside a field nobody declared
       return JSON.stringify(sample).replace(/}$/, `,"extra":${nested(r.pick([50, 101, 1_000, 10_000]))}}`);
@@ -142,7 +145,8 @@ export function describeNeverLost(name: string, options: NeverLostOptions): void
         on,
         onUnknown: async () => undefined,
         observe: (observation) => {
-          if (["processed", "quarantined", "duplicate", "rejected", "failed", "dead", "in_flight", "lease_lost"].includes(observation.kind)) last.push(observation);
+          if (["processed", "quarantined", "duplicate", "rejected", "failed", "dead", "in_flight", "lease_lost"].includes(observation.kind))
+            last.push(observation);
         },
       });
       const ids = new Set<string>();

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mergeRecord, recordVersion } from "../storage/merge.js";
-import type { ClaimRequest, EventCursor, EventSelection, RecordPatch, StoredEvent, StoredRecord, WebhookStorage } from "../storage/types.js";
+import type {
+  ClaimRequest,
+  EventCursor,
+  EventSelection,
+  RecordPatch,
+  StoredEvent,
+  StoredRecord,
+  WebhookStorage,
+} from "../storage/types.js";
 import type { MightyCallNativeEvent } from "../mightycall/native-schemas.js";
 import { mightyCallNativeRecords } from "../mightycall/normalize/native.js";
 import { mightyCallSample } from "../samples/mightycall-samples.js";
@@ -51,7 +59,14 @@ function request(provider: string, key: string, overrides: Partial<ClaimRequest>
   };
 }
 
-function patch(provider: string, id: string, stage: number, fields: RecordPatch["fields"], data?: Record<string, unknown>, extra: Partial<RecordPatch> = {}): RecordPatch {
+function patch(
+  provider: string,
+  id: string,
+  stage: number,
+  fields: RecordPatch["fields"],
+  data?: Record<string, unknown>,
+  extra: Partial<RecordPatch> = {},
+): RecordPatch {
   return {
     kind: "call",
     provider,
@@ -135,8 +150,15 @@ export function describeStorageConformance(name: string, options: StorageConform
         expect(takeover.leaseToken).not.toBe(first.leaseToken);
         // The first holder's lease is gone: it can no longer complete or fail the event.
         expect(await storage.complete({ id: first.event.id, leaseToken: first.leaseToken as string }, { now: T0 + LEASE + 1 })).toBe(false);
-        expect(await storage.fail({ id: first.event.id, leaseToken: first.leaseToken as string }, { error: "x", retryAt: null, now: T0 + LEASE + 1 })).toBe(false);
-        expect(await storage.complete({ id: takeover.event.id, leaseToken: takeover.leaseToken as string }, { now: T0 + LEASE + 2 })).toBe(true);
+        expect(
+          await storage.fail(
+            { id: first.event.id, leaseToken: first.leaseToken as string },
+            { error: "x", retryAt: null, now: T0 + LEASE + 1 },
+          ),
+        ).toBe(false);
+        expect(await storage.complete({ id: takeover.event.id, leaseToken: takeover.leaseToken as string }, { now: T0 + LEASE + 2 })).toBe(
+          true,
+        );
       });
 
       it("answers duplicate once processed, with the stored response", async () => {
@@ -144,7 +166,9 @@ export function describeStorageConformance(name: string, options: StorageConform
         const first = await storage.claim(request(p, "k"));
         if (first.outcome !== "claimed") throw new Error("not claimed");
         const response = { call_inbound: { override_agent_id: "agent_x", dynamic_variables: { name: "Zoë" } } };
-        expect(await storage.complete({ id: first.event.id, leaseToken: first.leaseToken as string }, { response, now: T0 + 5 })).toBe(true);
+        expect(await storage.complete({ id: first.event.id, leaseToken: first.leaseToken as string }, { response, now: T0 + 5 })).toBe(
+          true,
+        );
         const again = await storage.claim(request(p, "k", { now: T0 + 10 }));
         expect(again.outcome).toBe("duplicate");
         expect(again.event).toMatchObject({ status: "processed", attempts: 1, processedAt: T0 + 5, response });
@@ -155,7 +179,12 @@ export function describeStorageConformance(name: string, options: StorageConform
         const p = uniqueProvider();
         const first = await storage.claim(request(p, "k"));
         if (first.outcome !== "claimed") throw new Error("not claimed");
-        expect(await storage.fail({ id: first.event.id, leaseToken: first.leaseToken as string }, { error: "boom", retryAt: T0 + 1000, now: T0 + 1 })).toBe(true);
+        expect(
+          await storage.fail(
+            { id: first.event.id, leaseToken: first.leaseToken as string },
+            { error: "boom", retryAt: T0 + 1000, now: T0 + 1 },
+          ),
+        ).toBe(true);
         const failed = await storage.getEvent(first.event.id);
         expect(failed).toMatchObject({ status: "failed", lastError: "boom", nextAttemptAt: T0 + 1000, leaseExpiresAt: null });
         const retry = await storage.claim(request(p, "k", { now: T0 + 2 }));
@@ -167,7 +196,10 @@ export function describeStorageConformance(name: string, options: StorageConform
         const p = uniqueProvider();
         const first = await storage.claim(request(p, "k"));
         if (first.outcome !== "claimed") throw new Error("not claimed");
-        await storage.fail({ id: first.event.id, leaseToken: first.leaseToken as string }, { error: "gave up", retryAt: null, now: T0 + 1 });
+        await storage.fail(
+          { id: first.event.id, leaseToken: first.leaseToken as string },
+          { error: "gave up", retryAt: null, now: T0 + 1 },
+        );
         expect(await storage.getEvent(first.event.id)).toMatchObject({ status: "dead", lastError: "gave up", nextAttemptAt: null });
         expect((await storage.claim(request(p, "k", { now: T0 + 2 }))).outcome).toBe("claimed");
       });
@@ -210,15 +242,26 @@ export function describeStorageConformance(name: string, options: StorageConform
     });
 
     describe("quarantine", () => {
-      const reasons = { reason: 'Invalid Retell "call_ended" payload: call.call_cost: Required', issues: [{ path: "call.call_cost", message: "Required" }] };
+      const reasons = {
+        reason: 'Invalid Retell "call_ended" payload: call.call_cost: Required',
+        issues: [{ path: "call.call_cost", message: "Required" }],
+      };
 
       it("keeps a quarantined delivery with its reasons, never runs it, and counts and lists it", async () => {
         const p = uniqueProvider();
-        const kept = await storage.claim(request(p, "q", { mode: "quarantine", quarantine: reasons }, [patch(p, "qc", 40, { status: "ended" })]));
+        const kept = await storage.claim(
+          request(p, "q", { mode: "quarantine", quarantine: reasons }, [patch(p, "qc", 40, { status: "ended" })]),
+        );
         expect(kept.outcome).toBe("claimed");
         if (kept.outcome !== "claimed") return;
         expect(kept.leaseToken).toBeNull();
-        expect(kept.event).toMatchObject({ status: "quarantined", attempts: 0, lastError: reasons.reason, issues: reasons.issues, leaseExpiresAt: null });
+        expect(kept.event).toMatchObject({
+          status: "quarantined",
+          attempts: 0,
+          lastError: reasons.reason,
+          issues: reasons.issues,
+          leaseExpiresAt: null,
+        });
         const stored = await storage.getEvent(kept.event.id);
         expect(stored).toMatchObject({ status: "quarantined", issues: reasons.issues });
         expect(stored?.payload).toEqual(request(p, "q").event.payload);
@@ -235,7 +278,9 @@ export function describeStorageConformance(name: string, options: StorageConform
       it("answers duplicate to a second quarantine of the same event, and changes nothing", async () => {
         const p = uniqueProvider();
         const first = await storage.claim(request(p, "q", { mode: "quarantine", quarantine: reasons }));
-        const again = await storage.claim(request(p, "q", { mode: "quarantine", quarantine: { reason: "other", issues: [] }, now: T0 + 5 }));
+        const again = await storage.claim(
+          request(p, "q", { mode: "quarantine", quarantine: { reason: "other", issues: [] }, now: T0 + 5 }),
+        );
         expect(again.outcome).toBe("duplicate");
         expect(again.event).toMatchObject({ id: first.event.id, status: "quarantined", lastError: reasons.reason, attempts: 0 });
       });
@@ -263,9 +308,19 @@ export function describeStorageConformance(name: string, options: StorageConform
         const valid = await storage.claim(request(p, "q", { now: T0 + 100 }, [patch(p, "c9", 40, { status: "ended" })]));
         expect(valid.outcome).toBe("claimed");
         if (valid.outcome !== "claimed") return;
-        expect(valid.event).toMatchObject({ id: q.event.id, status: "processing", attempts: 1, type: "call_ended", callId: "call_1", issues: null, lastError: null });
+        expect(valid.event).toMatchObject({
+          id: q.event.id,
+          status: "processing",
+          attempts: 1,
+          type: "call_ended",
+          callId: "call_1",
+          issues: null,
+          lastError: null,
+        });
         expect((await storage.getCall(p, "c9"))?.fields.status).toBe("ended");
-        expect(await storage.complete({ id: valid.event.id, leaseToken: valid.leaseToken as string }, { now: T0 + 101, durationMs: 7 })).toBe(true);
+        expect(
+          await storage.complete({ id: valid.event.id, leaseToken: valid.leaseToken as string }, { now: T0 + 101, durationMs: 7 }),
+        ).toBe(true);
         expect(await storage.getEvent(valid.event.id)).toMatchObject({ status: "processed", issues: null, durationMs: 7 });
       });
 
@@ -275,7 +330,12 @@ export function describeStorageConformance(name: string, options: StorageConform
         if (claim.outcome !== "claimed") throw new Error("not claimed");
         const lease = { id: claim.event.id, leaseToken: claim.leaseToken as string };
         expect(await storage.fail(lease, { error: reasons.reason, retryAt: null, quarantine: reasons, now: T0 + 1 })).toBe(true);
-        expect(await storage.getEvent(claim.event.id)).toMatchObject({ status: "quarantined", issues: reasons.issues, lastError: reasons.reason, nextAttemptAt: null });
+        expect(await storage.getEvent(claim.event.id)).toMatchObject({
+          status: "quarantined",
+          issues: reasons.issues,
+          lastError: reasons.reason,
+          nextAttemptAt: null,
+        });
       });
     });
 
@@ -290,7 +350,12 @@ export function describeStorageConformance(name: string, options: StorageConform
         // Past the first expiry, but renewed: neither a delivery nor a worker may take it.
         expect((await storage.claim(request(p, "k", { now: T0 + LEASE + 1 }))).outcome).toBe("in_flight");
         expect(await storage.claimDue({ limit: 5, leaseMs: LEASE, now: T0 + LEASE + 1, providers: [p] })).toEqual([]);
-        expect(await storage.extendLease({ id: lease.id, leaseToken: "00000000-0000-4000-8000-000000000000" }, { leaseMs: LEASE, now: T0 + 21_000 })).toBe(false);
+        expect(
+          await storage.extendLease(
+            { id: lease.id, leaseToken: "00000000-0000-4000-8000-000000000000" },
+            { leaseMs: LEASE, now: T0 + 21_000 },
+          ),
+        ).toBe(false);
         // Once it lapses unrenewed, another processor takes it, and the first can renew no more.
         const takeover = await storage.claim(request(p, "k", { now: T0 + 20_000 + LEASE }));
         expect(takeover.outcome).toBe("claimed");
@@ -335,10 +400,16 @@ export function describeStorageConformance(name: string, options: StorageConform
         const failed = await storage.claim(request(p, "failed", { event: { ...request(p, "failed").event, receivedAt: T0 + 1 } }));
         await storage.claim(request(p, "fresh", { mode: "pending", event: { ...request(p, "fresh").event, receivedAt: T0 + 2 } }));
         if (failed.outcome !== "claimed") throw new Error("not claimed");
-        await storage.fail({ id: failed.event.id, leaseToken: failed.leaseToken as string }, { error: "boom", retryAt: T0 + 5, now: T0 + 1 });
+        await storage.fail(
+          { id: failed.event.id, leaseToken: failed.leaseToken as string },
+          { error: "boom", retryAt: T0 + 5, now: T0 + 1 },
+        );
         const due = await storage.claimDue({ limit: 10, leaseMs: LEASE, now: T0 + LEASE + 10, providers: [p], maxAttempts: 1 });
         expect(due.map((d) => d.event.key)).toEqual(["fresh"]);
-        expect(await storage.getEvent(lapsed.event.id)).toMatchObject({ status: "dead", lastError: expect.stringMatching(/stopped renewing/) });
+        expect(await storage.getEvent(lapsed.event.id)).toMatchObject({
+          status: "dead",
+          lastError: expect.stringMatching(/stopped renewing/),
+        });
         expect(await storage.getEvent(failed.event.id)).toMatchObject({ status: "dead", lastError: "boom" });
       });
 
@@ -348,7 +419,10 @@ export function describeStorageConformance(name: string, options: StorageConform
         const bad = await storage.claim(request(p, "bad"));
         if (ok.outcome !== "claimed" || bad.outcome !== "claimed") throw new Error("not claimed");
         await storage.complete({ id: ok.event.id, leaseToken: ok.leaseToken as string }, { now: T0 + 1, durationMs: 1234 });
-        await storage.fail({ id: bad.event.id, leaseToken: bad.leaseToken as string }, { error: "x", retryAt: T0 + 9, now: T0 + 1, durationMs: 56 });
+        await storage.fail(
+          { id: bad.event.id, leaseToken: bad.leaseToken as string },
+          { error: "x", retryAt: T0 + 9, now: T0 + 1, durationMs: 56 },
+        );
         expect((await storage.getEvent(ok.event.id))?.durationMs).toBe(1234);
         expect((await storage.getEvent(bad.event.id))?.durationMs).toBe(56);
       });
@@ -379,14 +453,27 @@ export function describeStorageConformance(name: string, options: StorageConform
 
       it("keeps two tenants' records with the same id apart: one never reads or writes the other's", async () => {
         const p = uniqueProvider();
-        await storage.claim(tenant(p, "a1", "acme", { mode: "complete" }, [patch(p, "call-x", 10, { from: "+1acme" }, { who: "acme" }, { orgId: "acme", eventType: "a" })]));
-        await storage.claim(tenant(p, "b1", "globex", { mode: "complete", now: T0 + 1 }, [patch(p, "call-x", 40, { from: "+1globex", status: "ended" }, { who: "globex" }, { orgId: "globex", eventType: "b" })]));
+        await storage.claim(
+          tenant(p, "a1", "acme", { mode: "complete" }, [
+            patch(p, "call-x", 10, { from: "+1acme" }, { who: "acme" }, { orgId: "acme", eventType: "a" }),
+          ]),
+        );
+        await storage.claim(
+          tenant(p, "b1", "globex", { mode: "complete", now: T0 + 1 }, [
+            patch(p, "call-x", 40, { from: "+1globex", status: "ended" }, { who: "globex" }, { orgId: "globex", eventType: "b" }),
+          ]),
+        );
         const acme = await storage.getCall(p, "call-x", "acme");
         const globex = await storage.getCall(p, "call-x", "globex");
         expect(acme).toMatchObject({ orgId: "acme", fields: { from: "+1acme" }, data: { who: "acme" }, eventTypes: ["a"] });
         // Globex's later, higher-stage patch set nothing on Acme's record.
         expect(acme?.fields.status).not.toBe("ended");
-        expect(globex).toMatchObject({ orgId: "globex", fields: { from: "+1globex", status: "ended" }, data: { who: "globex" }, eventTypes: ["b"] });
+        expect(globex).toMatchObject({
+          orgId: "globex",
+          fields: { from: "+1globex", status: "ended" },
+          data: { who: "globex" },
+          eventTypes: ["b"],
+        });
         expect(await storage.getCall(p, "call-x", null)).toBeNull();
         expect(await storage.getRecord("call", p, "call-x", "initech")).toBeNull();
         // Without an orgId: some tenant's record of that id (single-tenant set-ups).
@@ -406,7 +493,10 @@ export function describeStorageConformance(name: string, options: StorageConform
           let now = T0 + LEASE; // a lapsed lease…
           if (round % 2 === 0) {
             // …or a failed event, due again
-            await storage.fail({ id: first.event.id, leaseToken: first.leaseToken as string }, { error: "boom", retryAt: T0 + 1, now: T0 + 1 });
+            await storage.fail(
+              { id: first.event.id, leaseToken: first.leaseToken as string },
+              { error: "boom", retryAt: T0 + 1, now: T0 + 1 },
+            );
             now = T0 + 2;
           }
           // Deliveries and workers race for it alike.
@@ -427,9 +517,15 @@ export function describeStorageConformance(name: string, options: StorageConform
     describe("workers", () => {
       it("claimDue takes pending, due failed and lapsed events, oldest first, each once", async () => {
         const p = uniqueProvider();
-        const pending = await storage.claim(request(p, "pending", { mode: "pending", event: { ...request(p, "pending").event, receivedAt: T0 + 3 } }));
-        const failedLater = await storage.claim(request(p, "failed-later", { event: { ...request(p, "failed-later").event, receivedAt: T0 + 1 } }));
-        const failedDue = await storage.claim(request(p, "failed-due", { event: { ...request(p, "failed-due").event, receivedAt: T0 + 2 } }));
+        const pending = await storage.claim(
+          request(p, "pending", { mode: "pending", event: { ...request(p, "pending").event, receivedAt: T0 + 3 } }),
+        );
+        const failedLater = await storage.claim(
+          request(p, "failed-later", { event: { ...request(p, "failed-later").event, receivedAt: T0 + 1 } }),
+        );
+        const failedDue = await storage.claim(
+          request(p, "failed-due", { event: { ...request(p, "failed-due").event, receivedAt: T0 + 2 } }),
+        );
         await storage.claim(request(p, "lapsed", { event: { ...request(p, "lapsed").event, receivedAt: T0 + 4 } }));
         const done = await storage.claim(request(p, "done", { mode: "complete" }));
         for (const [r, retryAt] of [
@@ -506,7 +602,14 @@ export function describeStorageConformance(name: string, options: StorageConform
         expect(await keys({ callId: "c1" })).toEqual(["b", "a"]);
         expect(await keys({ since: T0 + 2, until: T0 + 4 })).toEqual(["c", "b"]);
         expect(await keys({ limit: 1 })).toEqual(["d"]);
-        expect(await storage.countEvents({ provider: p })).toEqual({ pending: 1, processing: 1, processed: 2, failed: 0, dead: 0, quarantined: 0 });
+        expect(await storage.countEvents({ provider: p })).toEqual({
+          pending: 1,
+          processing: 1,
+          processed: 2,
+          failed: 0,
+          dead: 0,
+          quarantined: 0,
+        });
       });
 
       it("pages newest first in one total order (receivedAt desc, id desc), nothing skipped or repeated", async () => {
@@ -535,14 +638,19 @@ export function describeStorageConformance(name: string, options: StorageConform
         expect(paged).toEqual(all.map((e) => e.id));
         // A cursor with filters: the next processed events older than the second one.
         const second = all[1] as StoredEvent;
-        expect((await storage.listEvents({ provider: p, status: "processed", before: second })).map((e) => e.id)).toEqual(all.slice(2).map((e) => e.id));
+        expect((await storage.listEvents({ provider: p, status: "processed", before: second })).map((e) => e.id)).toEqual(
+          all.slice(2).map((e) => e.id),
+        );
       });
 
       it("lists without bodies when asked (withPayload: false), everything else as usual", async () => {
         const p = uniqueProvider();
         const claimed = await storage.claim(request(p, "k"));
         if (claimed.outcome !== "claimed") throw new Error("not claimed");
-        await storage.complete({ id: claimed.event.id, leaseToken: claimed.leaseToken as string }, { response: { answer: 42 }, durationMs: 7, now: T0 + 1 });
+        await storage.complete(
+          { id: claimed.event.id, leaseToken: claimed.leaseToken as string },
+          { response: { answer: 42 }, durationMs: 7, now: T0 + 1 },
+        );
         const [full] = await storage.listEvents({ provider: p });
         const [light] = await storage.listEvents({ provider: p, withPayload: false });
         expect(full?.payload).toEqual(request(p, "k").event.payload);
@@ -571,7 +679,9 @@ export function describeStorageConformance(name: string, options: StorageConform
         expect(await count({ callId: "nope" })).toEqual(none);
       });
 
-      it("summarises events per time bucket by status, and handler-duration percentiles (eventStats, if the storage has it)", async ({ skip }) => {
+      it("summarises events per time bucket by status, and handler-duration percentiles (eventStats, if the storage has it)", async ({
+        skip,
+      }) => {
         if (!storage.eventStats) return skip("this storage has no eventStats (optional)");
         const p = uniqueProvider();
         const base = request(p, "x").event;
@@ -593,10 +703,17 @@ export function describeStorageConformance(name: string, options: StorageConform
           else await storage.fail(lease, { error: "boom", retryAt: receivedAt + minute, durationMs, now: receivedAt + durationMs });
         }
         await storage.claim(
-          request(p, "q", { mode: "quarantine", quarantine: { reason: "invalid", issues: [] }, event: { ...base, key: "q", receivedAt: T0 + 2 * minute + 9 } }),
+          request(p, "q", {
+            mode: "quarantine",
+            quarantine: { reason: "invalid", issues: [] },
+            event: { ...base, key: "q", receivedAt: T0 + 2 * minute + 9 },
+          }),
         );
         const stats = await storage.eventStats({ provider: p, since: T0, until: T0 + 3 * minute, bucketMs: minute });
-        const counts = stats.buckets.map((bucket) => ({ start: bucket.start, counts: Object.fromEntries(Object.entries(bucket.counts).filter(([, n]) => n)) }));
+        const counts = stats.buckets.map((bucket) => ({
+          start: bucket.start,
+          counts: Object.fromEntries(Object.entries(bucket.counts).filter(([, n]) => n)),
+        }));
         expect(counts).toEqual([
           { start: T0, counts: { processed: 2, failed: 1 } },
           { start: T0 + 2 * minute, counts: { processed: 1, quarantined: 1 } },
@@ -638,7 +755,14 @@ export function describeStorageConformance(name: string, options: StorageConform
       it("gives the same record as the reference merge, whatever the order of the patches", async () => {
         const p = uniqueProvider();
         const patches = [
-          patch(p, "x", 10, { status: "ongoing", from: "+14155550100", startedAt: T0 }, { call_status: "ongoing", agent_name: "A" }, { orgId: "org-1" }),
+          patch(
+            p,
+            "x",
+            10,
+            { status: "ongoing", from: "+14155550100", startedAt: T0 },
+            { call_status: "ongoing", agent_name: "A" },
+            { orgId: "org-1" },
+          ),
           patch(
             p,
             "x",
@@ -655,7 +779,14 @@ export function describeStorageConformance(name: string, options: StorageConform
             { call_status: "ended", call_analysis: { call_summary: "Booked." } },
             { orgId: "org-1" },
           ),
-          patch(p, "x", 20, { status: "ongoing", transcript: "Hi" }, { call_status: "ongoing", transcript_object: [] }, { version: recordVersion(20, 2, "tu:x:2"), orgId: "org-1" }),
+          patch(
+            p,
+            "x",
+            20,
+            { status: "ongoing", transcript: "Hi" },
+            { call_status: "ongoing", transcript_object: [] },
+            { version: recordVersion(20, 2, "tu:x:2"), orgId: "org-1" },
+          ),
         ];
         let expected: StoredRecord | null = null;
         for (const pt of patches) expected = mergeRecord(expected, pt, T0);
@@ -669,7 +800,13 @@ export function describeStorageConformance(name: string, options: StorageConform
           const record = await storage.getCall(p, id);
           expect(comparable(record)).toEqual({ ...comparable(expected), id });
         }
-        expect(expected?.fields).toMatchObject({ status: "ended", from: "+14155550100", transcript: "Hi ¿qué?", summary: "Booked.", durationMs: 95_000 });
+        expect(expected?.fields).toMatchObject({
+          status: "ended",
+          from: "+14155550100",
+          transcript: "Hi ¿qué?",
+          summary: "Booked.",
+          durationMs: 95_000,
+        });
         expect(expected?.data).toMatchObject({ agent_name: "A", call_analysis: { call_summary: "Booked." } });
         expect(expected?.orgId).toBe("org-1");
         expect(expected?.eventTypes).toEqual(["stage_10", "stage_20", "stage_40", "stage_50"]);
@@ -700,7 +837,9 @@ export function describeStorageConformance(name: string, options: StorageConform
           request(p, "k", { mode: "complete" }, [
             patch(p, "same", 10, { body: "hello" }, undefined, { kind: "message" }),
             patch(p, "same", 10, { status: "ongoing" }),
-            patch(p, "rep", 10, { metrics: { calls_total: { value: 3, unit: "count" } }, date: "2026-03-14" }, undefined, { kind: "report" }),
+            patch(p, "rep", 10, { metrics: { calls_total: { value: 3, unit: "count" } }, date: "2026-03-14" }, undefined, {
+              kind: "report",
+            }),
           ]),
         );
         expect((await storage.getRecord("message", p, "same"))?.fields).toEqual({ body: "hello" });
@@ -749,14 +888,28 @@ export function describeStorageConformance(name: string, options: StorageConform
             patch(p, "r", 10, { hour: 0, metrics: { calls_missed: { value: 0, unit: null } } }, undefined, { kind: "report" }),
           ]),
         );
-        expect((await storage.getCall(p, "missed"))?.fields).toEqual({ status: "missed", durationMs: 0, successful: false, callerName: "" });
+        expect((await storage.getCall(p, "missed"))?.fields).toEqual({
+          status: "missed",
+          durationMs: 0,
+          successful: false,
+          callerName: "",
+        });
         expect((await storage.getRecord("message", p, "m"))?.fields).toEqual({ body: "", status: "sent" });
-        expect((await storage.getRecord("report", p, "r"))?.fields).toEqual({ hour: 0, metrics: { calls_missed: { value: 0, unit: null } } });
+        expect((await storage.getRecord("report", p, "r"))?.fields).toEqual({
+          hour: 0,
+          metrics: { calls_missed: { value: 0, unit: null } },
+        });
       });
 
       it("gives a native call's record whatever order its events arrive in", async () => {
         const p = uniqueProvider();
-        const types = ["IncomingCall", "IncomingCallRinging", "IncomingCallStopRinging", "IncomingCallConnected", "IncomingCallCompleted"] as const;
+        const types = [
+          "IncomingCall",
+          "IncomingCallRinging",
+          "IncomingCallStopRinging",
+          "IncomingCallConnected",
+          "IncomingCallCompleted",
+        ] as const;
         const perEvent = types.map((type) => {
           const event = mightyCallSample(type, { callId: "native" }) as MightyCallNativeEvent;
           const key = `${type}:${event.Guid}`;
@@ -774,7 +927,14 @@ export function describeStorageConformance(name: string, options: StorageConform
           const id = `native-${n}`;
           for (const index of order) {
             const { key, patches } = perEvent[index] as (typeof perEvent)[number];
-            await storage.claim(request(p, `${id}:${key}`, { mode: "complete" }, patches.map((pt) => ({ ...pt, id }))));
+            await storage.claim(
+              request(
+                p,
+                `${id}:${key}`,
+                { mode: "complete" },
+                patches.map((pt) => ({ ...pt, id })),
+              ),
+            );
           }
           expect(comparable(await storage.getCall(p, id))).toEqual({ ...expected, id });
         }

@@ -32,7 +32,8 @@ export function handlerMap(handlers: WebhookHandler | readonly WebhookHandler[] 
   const list = (handlers === undefined ? [] : Array.isArray(handlers) ? handlers : [handlers]) as readonly WebhookHandler[];
   const map = new Map<string, WebhookHandler>();
   for (const handler of list) {
-    if (typeof handler?.runStored !== "function") throw new WebhookConfigError("handlers must be handlers made by createRetellHandler or createMightyCallHandler.");
+    if (typeof handler?.runStored !== "function")
+      throw new WebhookConfigError("handlers must be handlers made by createRetellHandler or createMightyCallHandler.");
     if (map.has(handler.provider)) throw new WebhookConfigError(`Two handlers for provider "${handler.provider}": give one per provider.`);
     map.set(handler.provider, handler);
   }

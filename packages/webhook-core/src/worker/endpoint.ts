@@ -33,9 +33,13 @@ const BEARER = /^Bearer +(\S+) *$/i;
  * Deno.serve((req) => new URL(req.url).pathname.endsWith("/worker") ? sweep.fetch(req) : retell.fetch(req));
  */
 export function createWorkerEndpoint(options: WorkerEndpointOptions): WorkerEndpoint {
-  const secrets = (typeof options.secret === "string" ? [options.secret] : [...(options.secret ?? [])]).filter((s) => typeof s === "string");
+  const secrets = (typeof options.secret === "string" ? [options.secret] : [...(options.secret ?? [])]).filter(
+    (s) => typeof s === "string",
+  );
   if (secrets.length === 0 || secrets.some((secret) => secret.length < 16)) {
-    throw new WebhookConfigError("createWorkerEndpoint needs a secret of at least 16 characters (the scheduler sends it as a Bearer token).");
+    throw new WebhookConfigError(
+      "createWorkerEndpoint needs a secret of at least 16 characters (the scheduler sends it as a Bearer token).",
+    );
   }
   const limit = options.limit ?? 50;
   return {
@@ -47,12 +51,20 @@ export function createWorkerEndpoint(options: WorkerEndpointOptions): WorkerEndp
       let authorized = false;
       // Every secret is compared, whether one matched or not: timing tells nothing.
       for (const secret of secrets) if (await timingSafeEqualStrings(token, secret)) authorized = true;
-      if (!authorized) return toResponse(jsonResult(401, { error: "unauthorized", details: "Authorization: Bearer <worker secret> is missing or wrong." }));
+      if (!authorized)
+        return toResponse(
+          jsonResult(401, { error: "unauthorized", details: "Authorization: Bearer <worker secret> is missing or wrong." }),
+        );
       await request.body?.cancel().catch(() => undefined);
       try {
         return toResponse(jsonResult(200, await processPending({ ...options, limit })));
       } catch {
-        return toResponse(jsonResult(500, { error: "storage_error", details: "The storage failed while claiming due events; the next run will find them." }));
+        return toResponse(
+          jsonResult(500, {
+            error: "storage_error",
+            details: "The storage failed while claiming due events; the next run will find them.",
+          }),
+        );
       }
     },
   };

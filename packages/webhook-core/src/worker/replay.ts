@@ -82,7 +82,10 @@ export async function replayEvents(options: ReplayOptions): Promise<ReplayResult
   for (let start = 0; start < queued.length; start += REQUEUE_CHUNK) {
     const chunk = queued.slice(start, start + REQUEUE_CHUNK);
     const now = ctx.now();
-    await ctx.storage.requeue(chunk.map((index) => (selected[index] as StoredEvent).id), now);
+    await ctx.storage.requeue(
+      chunk.map((index) => (selected[index] as StoredEvent).id),
+      now,
+    );
     for (const index of chunk) {
       const event = selected[index] as StoredEvent;
       settle(index, {
@@ -110,7 +113,8 @@ export async function replayEvents(options: ReplayOptions): Promise<ReplayResult
     }
   };
   await Promise.all(Array.from({ length: Math.min(ctx.concurrency, selected.length) }, lane));
-  if (failure) throw new WebhookStorageError("The storage failed during the replay; events not reached are unchanged.", { cause: failure.error });
+  if (failure)
+    throw new WebhookStorageError("The storage failed during the replay; events not reached are unchanged.", { cause: failure.error });
 
   const counts = Object.fromEntries(replayOutcomes.map((outcome) => [outcome, 0])) as Record<ReplayOutcome, number>;
   for (const result of results) counts[result.outcome]++;

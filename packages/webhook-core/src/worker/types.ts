@@ -14,7 +14,17 @@ import type { EventFilter, WebhookStorage } from "../storage/types.js";
  * - `idle`: nothing was due and nothing is running;
  * - `error`: the storage failed to claim, or a run failed unexpectedly; the worker carries on.
  */
-export const workerObservationKinds = ["claimed", "retried", "processed", "failed", "dead", "quarantined", "lease_lost", "idle", "error"] as const;
+export const workerObservationKinds = [
+  "claimed",
+  "retried",
+  "processed",
+  "failed",
+  "dead",
+  "quarantined",
+  "lease_lost",
+  "idle",
+  "error",
+] as const;
 export type WorkerObservationKind = (typeof workerObservationKinds)[number];
 
 export interface WorkerObservation {

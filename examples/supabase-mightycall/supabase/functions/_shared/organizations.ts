@@ -17,7 +17,8 @@ export function organizationLookups(db: SupabaseClient) {
     return data?.org_id ?? null;
   }
   // Ids are uuids: anything else is no integration of ours (and would be a query error, not a 400).
-  const forIntegration = (integrationId: string) => (uuid.test(integrationId) ? orgOf("org_integrations", "id", integrationId, { active: true }) : null);
+  const forIntegration = (integrationId: string) =>
+    uuid.test(integrationId) ? orgOf("org_integrations", "id", integrationId, { active: true }) : null;
   return {
     /** Push events that name `org_id`: only our own organisations (a stranger's id is quarantined, never written to its tables). */
     forOrg: async (orgId: string) => {

@@ -1,4 +1,9 @@
-import { type HandlerContext, type MightyCallHandlers, type MightyCallNativeEvent, mightyCallNativeEventTypes } from "@callhooks/webhook-core";
+import {
+  type HandlerContext,
+  type MightyCallHandlers,
+  type MightyCallNativeEvent,
+  mightyCallNativeEventTypes,
+} from "@callhooks/webhook-core";
 import type { SupabaseClient } from "@supabase/supabase-js";
 
 /**

@@ -43,7 +43,9 @@ export function serveMightyCall(options: { consolePath?: string } = {}): void {
 
   const mightyCall = createMightyCallHandler({
     // call.completed, sms.*, recording.available, report.*: `Authorization: Bearer <secret>`, org_id or integration_id.
-    push: pushSecret ? { secret: pushSecret, resolveOrg: organizations.forOrg, resolveIntegration: organizations.forIntegration } : undefined,
+    push: pushSecret
+      ? { secret: pushSecret, resolveOrg: organizations.forOrg, resolveIntegration: organizations.forIntegration }
+      : undefined,
     // MightyCall's own IncomingCall…CallbackCallCompleted: the account's API key in the body; the Echo check is answered.
     native: apiKey ? { apiKey, orgFromUrl: organizations.fromUrl, resolveBusinessNumber: organizations.forNumber } : undefined,
     storage,
