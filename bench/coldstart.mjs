@@ -26,6 +26,16 @@ for (let round = 0; round < RUNS; round++) {
   }
 }
 
+// The target: the core imported, a handler built and its first event, against zod imported and the
+// same first event parsed by a hand-written zod schema; taken round by round (the modes alternate).
+const coreFirstEvent = runs.handler.map((r) => r.importMs + r.createHandlerMs + r.firstEventMs);
+const zodFirstParse = runs.zod.map((r) => r.importMs + r.firstParseMs);
+const firstEvent = {
+  coreMs: summarize(coreFirstEvent),
+  zodMs: summarize(zodFirstParse),
+  ratio: summarize(coreFirstEvent.map((ms, i) => ms / zodFirstParse[i])),
+};
+
 const modes = {};
 for (const mode of MODES) {
   const fields = Object.keys(runs[mode][0]);
@@ -38,4 +48,7 @@ for (const mode of MODES) {
         : ""),
   );
 }
-console.log(`wrote ${writeResult("coldstart", { runs: RUNS, modes })}`);
+console.log(
+  `first event: core ${firstEvent.coreMs.median.toFixed(1)} ms, zod ${firstEvent.zodMs.median.toFixed(1)} ms, ×${firstEvent.ratio.median.toFixed(2)}`,
+);
+console.log(`wrote ${writeResult("coldstart", { runs: RUNS, modes, firstEvent })}`);

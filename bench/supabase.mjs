@@ -23,7 +23,7 @@ if (!existsSync(script)) {
   const started = performance.now();
   const child = spawnSync(process.execPath, [script, "--out", out], {
     encoding: "utf8",
-    env: { ...process.env, BENCH_EVENTS: process.env.BENCH_EVENTS ?? (quick ? "100" : "400") },
+    env: { ...process.env, BENCH_EVENTS: process.env.BENCH_EVENTS ?? (quick ? "100" : "1000") },
     timeout: 5 * 60 * 1000,
   });
   process.stdout.write(child.stdout ?? "");

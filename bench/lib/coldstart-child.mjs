@@ -10,8 +10,36 @@ const mark = (name, since) => {
 };
 let at = performance.now();
 if (mode === "zod") {
-  await import("zod");
+  const { z } = await import("zod");
   at = mark("importMs", at);
+  // The floor for a first event: what a receiver written with zod alone does — its own schema of the
+  // event built and the same call_started body parsed (JSON.parse + zod), nothing else.
+  const { fixtures } = await import("./fixtures.mjs");
+  const body = fixtures.small.distinct("c0", 1).toString("utf8");
+  at = performance.now();
+  const callStarted = z.looseObject({
+    event: z.literal("call_started"),
+    call: z.looseObject({
+      call_type: z.enum(["phone_call", "web_call"]),
+      call_id: z.string(),
+      agent_id: z.string(),
+      agent_version: z.number().int().optional(),
+      agent_name: z.string().optional(),
+      call_status: z.string(),
+      direction: z.enum(["inbound", "outbound"]).optional(),
+      from_number: z.string().optional(),
+      to_number: z.string().optional(),
+      metadata: z.record(z.string(), z.unknown()).optional(),
+      retell_llm_dynamic_variables: z.record(z.string(), z.unknown()).optional(),
+      custom_sip_headers: z.record(z.string(), z.string()).optional(),
+      data_storage_setting: z.string().optional(),
+      opt_in_signed_url: z.boolean().optional(),
+      start_timestamp: z.number().optional(),
+      telephony_identifier: z.looseObject({ twilio_call_sid: z.string().optional() }).optional(),
+    }),
+  });
+  callStarted.parse(JSON.parse(body));
+  at = mark("firstParseMs", at);
 } else if (mode === "retell-sdk") {
   await import("retell-sdk");
   at = mark("importMs", at);

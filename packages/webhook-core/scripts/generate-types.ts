@@ -50,6 +50,8 @@ interface Source {
   /** Where the schemas are, relative to `src/`, as imports write it. */
   module: string;
   exports: Record<string, unknown>;
+  /** The module's function that builds its schemas on first use, when they are not built at import. */
+  builder?: string;
   /** Where the interfaces go, relative to `src/`. */
   out: string;
   types: Named[];
@@ -133,7 +135,8 @@ const SOURCES: Source[] = [
   },
   {
     module: "mightycall/push-schemas",
-    exports: push,
+    exports: push.mightyCallPushSchemas(),
+    builder: "mightyCallPushSchemas",
     out: "mightycall/types.generated.ts",
     types: [
       { name: "MightyCallMetric", schema: "mightyCallMetricSchema", doc: "One metric of a report.", public: true },
@@ -160,7 +163,8 @@ const SOURCES: Source[] = [
   },
   {
     module: "mightycall/native-schemas",
-    exports: native,
+    exports: native.mightyCallNativeSchemas(),
+    builder: "mightyCallNativeSchemas",
     out: "mightycall/types.generated.ts",
     types: [
       {
@@ -349,6 +353,7 @@ export function generate(): Record<string, string> {
   return result;
 }
 
+const builderOf = (module: string) => SOURCES.find((s) => s.module === module)?.builder;
 const alias = (module: string) => module.replace(/[^A-Za-z]+(.)/g, (_m, c: string) => c.toUpperCase());
 const typesModule = (module: string) => `../${module.split("/")[0]}/types.generated.js`;
 
@@ -366,7 +371,7 @@ function schemasEntry(checks: Check[]): string {
     " * `z.toJSONSchema` work as usual).",
     " */",
     'import type { z } from "zod";',
-    ...modules.map((m) => `import * as ${alias(m)} from "../${m}.js";`),
+    ...modules.map((m) => (builderOf(m) ? `import { ${builderOf(m)} } from "../${m}.js";` : `import * as ${alias(m)} from "../${m}.js";`)),
   ];
   const types = new Map<string, string[]>();
   for (const check of checks.filter((c) => c.public)) {
@@ -379,6 +384,8 @@ function schemasEntry(checks: Check[]): string {
     lines.push(`import type { ${[...new Set(names)].sort().join(", ")} } from "${from}";`);
   }
   lines.push("");
+  // The app asked for the schemas themselves: the modules that build theirs on first use build them now.
+  for (const m of modules) if (builderOf(m)) lines.push(`const ${alias(m)} = ${builderOf(m)}();`);
   for (const check of checks.filter((c) => c.public)) {
     const type = check.mode === "input" ? `z.ZodType<${check.name}, ${check.name}>` : `z.ZodType<${check.name}>`;
     lines.push(`export const ${check.expression}: ${type} = ${alias(check.module)}.${check.expression};`);
@@ -403,10 +410,13 @@ function typeTest(checks: Check[]): string {
     HEADER,
     'import { describe, expectTypeOf, it } from "vitest";',
     'import type { z } from "zod";',
-    ...modules.map((m) => `import type * as ${alias(m)} from "../src/${m}.js";`),
+    ...modules.map((m) =>
+      builderOf(m) ? `import type { ${builderOf(m)} } from "../src/${m}.js";` : `import type * as ${alias(m)} from "../src/${m}.js";`,
+    ),
     ...[...typeImports]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([from, names]) => `import type { ${[...new Set(names)].sort().join(", ")} } from "${from}";`),
+    ...modules.filter(builderOf).map((m) => `declare const ${alias(m)}: ReturnType<typeof ${builderOf(m)}>;`),
     "",
     'describe("the generated event types", () => {',
     '  it("are exactly what their schemas parse to", () => {',

@@ -2,12 +2,14 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { z } from "zod";
 import type * as retellSchemas from "../src/retell/schemas.js";
-import type * as mightycallPushSchemas from "../src/mightycall/push-schemas.js";
-import type * as mightycallNativeSchemas from "../src/mightycall/native-schemas.js";
+import type { mightyCallPushSchemas } from "../src/mightycall/push-schemas.js";
+import type { mightyCallNativeSchemas } from "../src/mightycall/native-schemas.js";
 import type { MightyCallPushEvent } from "../src/mightycall/push-schemas.js";
 import type { MightyCallCallCompletedEvent, MightyCallCallbackCallCompletedEvent, MightyCallCallbackCallConnectedEvent, MightyCallCallbackCallEvent, MightyCallCallbackCallRingingEvent, MightyCallCallbackCallStopRingingEvent, MightyCallIncomingCallCompletedEvent, MightyCallIncomingCallConnectedEvent, MightyCallIncomingCallEvent, MightyCallIncomingCallRingingEvent, MightyCallIncomingCallStopRingingEvent, MightyCallMetric, MightyCallNativeBody, MightyCallOutgoingCallCompletedEvent, MightyCallOutgoingCallConnectedEvent, MightyCallOutgoingCallEvent, MightyCallRecordingAvailableEvent, MightyCallReportDailyEvent, MightyCallReportHourlyEvent, MightyCallSmsReceivedEvent, MightyCallSmsSentEvent, MightyCallUnknownNativeEvent } from "../src/mightycall/types.generated.js";
 import type { RetellEvent, RetellKnownEvent } from "../src/retell/schemas.js";
 import type { RetellCall, RetellCallAnalysis, RetellCallAnalyzedEvent, RetellCallCost, RetellCallEndedEvent, RetellCallInboundEvent, RetellCallInboundResponse, RetellCallLatency, RetellCallStartedEvent, RetellChat, RetellChatAnalyzedEvent, RetellChatEndedEvent, RetellChatInboundEvent, RetellChatInboundResponse, RetellChatMessage, RetellChatStartedEvent, RetellLatencyStats, RetellMultimedia, RetellPhoneCall, RetellProductCost, RetellTranscriptEntry, RetellTranscriptUpdatedEvent, RetellTranscriptWord, RetellTransferBridgedEvent, RetellTransferCancelledEvent, RetellTransferDestination, RetellTransferEndedEvent, RetellTransferStartedEvent, RetellUnknownEvent, RetellUtterance, RetellWebCall } from "../src/retell/types.generated.js";
+declare const mightycallPushSchemas: ReturnType<typeof mightyCallPushSchemas>;
+declare const mightycallNativeSchemas: ReturnType<typeof mightyCallNativeSchemas>;
 
 describe("the generated event types", () => {
   it("are exactly what their schemas parse to", () => {

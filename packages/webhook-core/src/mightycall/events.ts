@@ -2,8 +2,7 @@ import { WebhookValidationError } from "../errors.js";
 import { isPlainObject, toValidationError } from "../schema-helpers.js";
 import {
   isMightyCallNativeEventType,
-  mightyCallNativeEventSchemas,
-  mightyCallUnknownNativeEventSchema,
+  mightyCallNativeSchemas,
   type MightyCallNativeEvent,
   type MightyCallNativeEventOf,
   type MightyCallNativeEventType,
@@ -11,8 +10,8 @@ import {
 } from "./native-schemas.js";
 import {
   isMightyCallPushEventType,
-  mightyCallPushEventSchemas,
   mightyCallPushEventTypes,
+  mightyCallPushSchemas,
   type MightyCallPushEvent,
   type MightyCallPushEventOf,
   type MightyCallPushEventType,
@@ -89,11 +88,11 @@ function parseNative(input: Record<string, unknown>): MightyCallNativeEvent | Mi
   if (!isMightyCallNativeEventType(type)) {
     // Checked only for lengths that would break a storage's keys; returned exactly as sent. The
     // label does not repeat the EventType, which may be the over-long value.
-    const unknown = mightyCallUnknownNativeEventSchema.safeParse(input);
+    const unknown = mightyCallNativeSchemas().mightyCallUnknownNativeEventSchema.safeParse(input);
     if (!unknown.success) throw toValidationError("MightyCall native", unknown.error);
     return input as MightyCallUnknownNativeEvent;
   }
-  const result = mightyCallNativeEventSchemas[type].safeParse(input);
+  const result = mightyCallNativeSchemas().mightyCallNativeEventSchemas[type].safeParse(input);
   if (!result.success) throw toValidationError(`MightyCall "${type}"`, result.error);
   return result.data as MightyCallNativeEvent;
 }
@@ -114,7 +113,7 @@ function parsePush(input: unknown): MightyCallPushEvent {
       [{ path: "event", message: "Unknown event" }],
     );
   }
-  const result = mightyCallPushEventSchemas[type].safeParse(input);
+  const result = mightyCallPushSchemas().mightyCallPushEventSchemas[type].safeParse(input);
   if (!result.success) throw toValidationError(`MightyCall "${type}"`, result.error);
   return result.data;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isPlainObject, opt } from "../schema-helpers.js";
+import { isPlainObject, once, opt } from "../schema-helpers.js";
 import { MIGHTYCALL_MAX_ID_LENGTH } from "./push-schemas.js";
 import { timestampSchema } from "./time.js";
 import type { MightyCallNativeEventMap } from "./types.generated.js";
@@ -41,61 +41,66 @@ export type MightyCallNativeEventType = (typeof mightyCallNativeEventTypes)[numb
  */
 const MAX = MIGHTYCALL_MAX_ID_LENGTH;
 
-export const mightyCallNativeBodySchema = z.looseObject({
-  /** The call id: the same across every event of one call. */
-  Id: z.string().min(1).max(MAX),
-  /** Inbound: the caller; outbound and callback: the business number. */
-  From: opt(z.string().max(MAX)),
-  /** Inbound: the business number; outbound and callback: the customer. */
-  To: opt(z.string().max(MAX)),
-  /**
-   * The user extension ringing or connected. Sources disagree on its type, so both are accepted.
-   * Capped too: a native event without a Guid is deduplicated by a key that includes it.
-   */
-  Extension: opt(z.union([z.string().max(MAX), z.number()])),
-});
-
-function nativeEvent<const T extends MightyCallNativeEventType>(type: T) {
-  return z.looseObject({
-    EventType: z.literal(type),
-    Body: mightyCallNativeBodySchema,
-    /** The event id (idempotency key). */
-    Guid: opt(z.string().min(1).max(MAX)),
-    /** UTC, with up to 7 fractional digits (.NET ticks), e.g. `2017-05-25T08:58:10.5140000Z`. */
-    Timestamp: timestampSchema(7),
+/** Built on first use, not at import (see `mightyCallPushSchemas`). */
+export const mightyCallNativeSchemas = once(() => {
+  const mightyCallNativeBodySchema = z.looseObject({
+    /** The call id: the same across every event of one call. */
+    Id: z.string().min(1).max(MAX),
+    /** Inbound: the caller; outbound and callback: the business number. */
+    From: opt(z.string().max(MAX)),
+    /** Inbound: the business number; outbound and callback: the customer. */
+    To: opt(z.string().max(MAX)),
+    /**
+     * The user extension ringing or connected. Sources disagree on its type, so both are accepted.
+     * Capped too: a native event without a Guid is deduplicated by a key that includes it.
+     */
+    Extension: opt(z.union([z.string().max(MAX), z.number()])),
   });
-}
 
-export const mightyCallNativeEventSchemas = Object.fromEntries(mightyCallNativeEventTypes.map((type) => [type, nativeEvent(type)])) as {
-  readonly [K in MightyCallNativeEventType]: ReturnType<typeof nativeEvent<K>>;
-};
+  function nativeEvent<const T extends MightyCallNativeEventType>(type: T) {
+    return z.looseObject({
+      EventType: z.literal(type),
+      Body: mightyCallNativeBodySchema,
+      /** The event id (idempotency key). */
+      Guid: opt(z.string().min(1).max(MAX)),
+      /** UTC, with up to 7 fractional digits (.NET ticks), e.g. `2017-05-25T08:58:10.5140000Z`. */
+      Timestamp: timestampSchema(7),
+    });
+  }
 
-const TOO_LONG = `Expected at most ${MAX} characters`;
-/** A value of any type (the format may change), but a string no longer than the cap. */
-const boundedIfText = (value: unknown) => typeof value !== "string" || value.length <= MAX;
+  const mightyCallNativeEventSchemas = Object.fromEntries(mightyCallNativeEventTypes.map((type) => [type, nativeEvent(type)])) as {
+    readonly [K in MightyCallNativeEventType]: ReturnType<typeof nativeEvent<K>>;
+  };
 
-/**
- * An EventType MightyCall added after this version: acknowledged and recorded, never an error. Its
- * fields are not checked — their types may be new — except the lengths of what names it in storage
- * (EventType, Guid, Timestamp and the Body's Id, From, To, Extension: the duplicate key, the call id).
- */
-export const mightyCallUnknownNativeEventSchema = z.looseObject({
-  EventType: z
-    .string()
-    .max(MAX)
-    .refine((type) => !isMightyCallNativeEventType(type), "A known EventType must match its schema"),
-  // A refined schema is required in zod 4 even when it accepts undefined: hence the `.optional()`.
-  Guid: z.unknown().refine(boundedIfText, TOO_LONG).optional(),
-  Timestamp: z.unknown().refine(boundedIfText, TOO_LONG).optional(),
-  Body: z
-    .unknown()
-    .superRefine((body, ctx) => {
-      if (!isPlainObject(body)) return;
-      for (const field of ["Id", "From", "To", "Extension"]) {
-        if (!boundedIfText(body[field])) ctx.addIssue({ code: "custom", path: [field], message: TOO_LONG });
-      }
-    })
-    .optional(),
+  const TOO_LONG = `Expected at most ${MAX} characters`;
+  /** A value of any type (the format may change), but a string no longer than the cap. */
+  const boundedIfText = (value: unknown) => typeof value !== "string" || value.length <= MAX;
+
+  /**
+   * An EventType MightyCall added after this version: acknowledged and recorded, never an error. Its
+   * fields are not checked — their types may be new — except the lengths of what names it in storage
+   * (EventType, Guid, Timestamp and the Body's Id, From, To, Extension: the duplicate key, the call id).
+   */
+  const mightyCallUnknownNativeEventSchema = z.looseObject({
+    EventType: z
+      .string()
+      .max(MAX)
+      .refine((type) => !isMightyCallNativeEventType(type), "A known EventType must match its schema"),
+    // A refined schema is required in zod 4 even when it accepts undefined: hence the `.optional()`.
+    Guid: z.unknown().refine(boundedIfText, TOO_LONG).optional(),
+    Timestamp: z.unknown().refine(boundedIfText, TOO_LONG).optional(),
+    Body: z
+      .unknown()
+      .superRefine((body, ctx) => {
+        if (!isPlainObject(body)) return;
+        for (const field of ["Id", "From", "To", "Extension"]) {
+          if (!boundedIfText(body[field])) ctx.addIssue({ code: "custom", path: [field], message: TOO_LONG });
+        }
+      })
+      .optional(),
+  });
+
+  return { mightyCallNativeBodySchema, mightyCallNativeEventSchemas, mightyCallUnknownNativeEventSchema };
 });
 
 export type { MightyCallNativeBody, MightyCallNativeEventMap, MightyCallUnknownNativeEvent } from "./types.generated.js";

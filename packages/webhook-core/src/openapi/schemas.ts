@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { mightyCallNativeBodySchema, mightyCallNativeEventSchemas, mightyCallNativeEventTypes } from "../mightycall/native-schemas.js";
-import { mightyCallMetricSchema, mightyCallPushEventSchemas, mightyCallPushEventTypes } from "../mightycall/push-schemas.js";
+import { mightyCallNativeEventTypes, mightyCallNativeSchemas } from "../mightycall/native-schemas.js";
+import { mightyCallPushEventTypes, mightyCallPushSchemas } from "../mightycall/push-schemas.js";
 import {
   retellCallAnalysisSchema,
   retellCallCostSchema,
@@ -240,6 +240,7 @@ export function mightyCallComponents(formats: readonly MightyCallFormatOption[])
   const push = formats.includes("push");
   const native = formats.includes("native");
   if (push) {
+    const { mightyCallMetricSchema, mightyCallPushEventSchemas } = mightyCallPushSchemas();
     entries.push([mightyCallMetricSchema, { id: "MightyCallMetric", description: "One metric of a report: finite, non-negative." }]);
     for (const type of mightyCallPushEventTypes) {
       entries.push([mightyCallPushEventSchemas[type], { id: mightyCallPushSchemaName(type), description: pushDescriptions[type] ?? type }]);
@@ -248,6 +249,7 @@ export function mightyCallComponents(formats: readonly MightyCallFormatOption[])
   if (native) {
     // The key travels in the body; the handler checks it, then removes it before anything is stored.
     const apiKey = z.string().min(1);
+    const { mightyCallNativeBodySchema, mightyCallNativeEventSchemas } = mightyCallNativeSchemas();
     entries.push([mightyCallNativeBodySchema, { id: "MightyCallNativeBody", description: "The call an event is about." }]);
     for (const type of mightyCallNativeEventTypes) {
       entries.push([

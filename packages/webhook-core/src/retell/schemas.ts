@@ -294,12 +294,15 @@ export const retellTransferDestinationSchema = z.union([
   z.looseObject({ number: opt(z.string()), extension: opt(z.string()) }),
   z.string(),
 ]);
+const transferFields = {
+  transfer_destination: opt(retellTransferDestinationSchema),
+  /** Varies by transfer type, and its keys are camelCase: kept as sent. */
+  transfer_option: opt(z.looseObject({ type: opt(z.string()) })),
+};
+// Written out rather than `callEvent(event).extend(…)`: the same schema, but `.extend` copies the
+// whole shape again for each of the four events, a cost every cold start paid at import.
 const transferEvent = <E extends string>(event: E) =>
-  callEvent(event).extend({
-    transfer_destination: opt(retellTransferDestinationSchema),
-    /** Varies by transfer type, and its keys are camelCase: kept as sent. */
-    transfer_option: opt(z.looseObject({ type: opt(z.string()) })),
-  });
+  z.looseObject({ ...envelope, event: z.literal(event), call: retellCallSchema, ...transferFields });
 
 export const retellCallInboundSchema = z.looseObject({
   ...envelope,

@@ -6,13 +6,15 @@
  */
 import type { z } from "zod";
 import * as retellSchemas from "../retell/schemas.js";
-import * as mightycallPushSchemas from "../mightycall/push-schemas.js";
-import * as mightycallNativeSchemas from "../mightycall/native-schemas.js";
+import { mightyCallPushSchemas } from "../mightycall/push-schemas.js";
+import { mightyCallNativeSchemas } from "../mightycall/native-schemas.js";
 import type { MightyCallPushEvent } from "../mightycall/push-schemas.js";
 import type { MightyCallCallCompletedEvent, MightyCallMetric, MightyCallNativeBody, MightyCallNativeEventMap, MightyCallPushEventMap, MightyCallRecordingAvailableEvent, MightyCallReportDailyEvent, MightyCallReportHourlyEvent, MightyCallSmsReceivedEvent, MightyCallSmsSentEvent, MightyCallUnknownNativeEvent } from "../mightycall/types.generated.js";
 import type { RetellEvent, RetellKnownEvent } from "../retell/schemas.js";
 import type { RetellCall, RetellCallAnalysis, RetellCallCost, RetellCallInboundEvent, RetellCallInboundResponse, RetellChat, RetellChatInboundEvent, RetellChatInboundResponse, RetellChatMessage, RetellEventMap, RetellPhoneCall, RetellTranscriptEntry, RetellUnknownEvent, RetellUtterance, RetellWebCall } from "../retell/types.generated.js";
 
+const mightycallPushSchemas = mightyCallPushSchemas();
+const mightycallNativeSchemas = mightyCallNativeSchemas();
 export const retellTranscriptEntrySchema: z.ZodType<RetellTranscriptEntry> = retellSchemas.retellTranscriptEntrySchema;
 export const retellUtteranceSchema: z.ZodType<RetellUtterance> = retellSchemas.retellUtteranceSchema;
 export const retellCallAnalysisSchema: z.ZodType<RetellCallAnalysis> = retellSchemas.retellCallAnalysisSchema;
