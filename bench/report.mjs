@@ -175,7 +175,11 @@ if (supabase?.results?.some((r) => r.ofFloorRuns)) {
   const summary = (runs) => {
     const sorted = [...runs].sort((a, b) => a - b);
     const mid = sorted.length / 2;
-    return { median: sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2, min: sorted[0], max: sorted.at(-1) };
+    return {
+      median: sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2,
+      min: sorted[0],
+      max: sorted.at(-1),
+    };
   };
   for (const r of rows.filter((r) => r.scenario.startsWith("storage.claim (no handler"))) {
     const s = summary(r.ofFloorRuns);
