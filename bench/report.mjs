@@ -68,6 +68,13 @@ if (run) {
       .join(", ")}.`,
   );
 }
+for (const r of run?.reruns ?? []) {
+  line(
+    `- **Re-run afterwards** (\`--only\`, the other families kept): ${Object.entries(r.families)
+      .map(([k, v]) => `${k} ${v} s`)
+      .join(", ")}, started ${r.startedAt}; load average before: ${r.loadBefore.join(" / ")}.`,
+  );
+}
 line(
   "- **How to read it**: the machine is shared and noisy, so absolute numbers drift; every figure is the **median of repeated runs** with the spread (min–max over the runs) in small type, and every ratio is computed **run by run** between two subjects measured side by side in the same round, then its median taken. Ratios are what to compare.",
 );

@@ -7,10 +7,16 @@
 //   node bench/run.mjs --no-build         skip `pnpm run build`
 //   BENCH_QUICK=1 node bench/run.mjs      shorter runs, for working on the bench itself
 import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { machine } from "./lib/env.mjs";
-import { benchDir, writeResult } from "./lib/process.mjs";
+import { benchDir, resultsDir, writeResult } from "./lib/process.mjs";
+
+function readPrevious() {
+  const file = join(resultsDir, "run.json");
+  return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : undefined;
+}
 
 const FAMILIES = ["size", "coldstart", "types", "micro", "http", "memory", "supabase", "dashboard"];
 const arg = (name) => {
@@ -43,16 +49,23 @@ for (const family of FAMILIES) {
   step(family, process.execPath, [join(benchDir, `${family}.mjs`), ...(family === "types" ? ["--no-build", "--no-report"] : [])]);
 }
 
-writeResult("run", {
-  startedAt,
-  finishedAt: new Date().toISOString(),
-  totalSeconds: Math.round((performance.now() - started) / 1000),
-  families,
-  only: only ?? null,
-  quick: process.env.BENCH_QUICK === "1",
-  loadBefore,
-  loadAfter: loadavg().map((l) => Number(l.toFixed(2))),
-  machine: machine(),
-});
+// A partial run (--only) re-measures some families; the report still describes the full run the
+// others come from, and lists the re-runs.
+const previous = only ? readPrevious() : undefined;
+const rerun = only ? { startedAt, families, loadBefore, loadAfter: loadavg().map((l) => Number(l.toFixed(2))) } : undefined;
+if (previous && !previous.only) {
+  writeResult("run", { ...previous, reruns: [...(previous.reruns ?? []), rerun] });
+} else
+  writeResult("run", {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    totalSeconds: Math.round((performance.now() - started) / 1000),
+    families,
+    only: only ?? null,
+    quick: process.env.BENCH_QUICK === "1",
+    loadBefore,
+    loadAfter: loadavg().map((l) => Number(l.toFixed(2))),
+    machine: machine(),
+  });
 step("report", process.execPath, [join(benchDir, "report.mjs")]);
 console.log(`\npnpm bench: ${Math.round((performance.now() - started) / 1000)} s`);

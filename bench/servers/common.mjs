@@ -19,7 +19,7 @@ const cap = process.env.BENCH_STORAGE_CAP ? Number(process.env.BENCH_STORAGE_CAP
 /** The full pipeline: signature, zod, storage-memory (default caps), a no-op handler; or `nostorage`. */
 export const retell = createRetellHandler({
   apiKey: API_KEY,
-  storage: variant === "nostorage" ? undefined : createMemoryStorage(cap ? { maxEvents: cap, maxRecords: cap } : {}),
+  storage: variant === "nostorage" ? false : createMemoryStorage(cap ? { maxEvents: cap, maxRecords: cap } : {}),
   on: { call_started: noop, call_ended: noop, call_analyzed: noop },
 });
 

@@ -2,7 +2,7 @@ import { RawBodyUnavailableError, type WebhookHandler, type WebhookResult } from
 import type { Context, Env, Handler, Hono, Schema } from "hono";
 import { getRuntimeKey } from "hono/adapter";
 import type { GetConnInfo } from "hono/conninfo";
-import { cachedBody, peerAddress, waitUntilOf } from "./context.js";
+import { cachedBody, framedNodeBody, peerAddress, waitUntilOf } from "./context.js";
 
 /** A handler, or a factory that builds one from the context (to read secrets with `env(c)` on Workers). */
 export type WebhookHandlerSource<E extends Env = Env> = WebhookHandler | ((c: Context<E>) => WebhookHandler);
@@ -69,8 +69,11 @@ export function honoHandler<E extends Env = Env>(source: WebhookHandlerSource<E>
     const remoteAddress = peerAddress(c, options.getConnInfo);
     const waitUntil = waitUntilOf(c);
     const raw = c.req.raw;
-    if (!raw.bodyUsed) return handler.fetch(raw, { remoteAddress, waitUntil });
-    const body = await cachedBody(c);
+    let body: string | Uint8Array | undefined;
+    if (!raw.bodyUsed) {
+      body = await framedNodeBody(c, handler.maxBodyBytes);
+      if (body === undefined) return handler.fetch(raw, { remoteAddress, waitUntil });
+    } else body = await cachedBody(c);
     if (body === undefined) {
       const error = new RawBodyUnavailableError(UNAVAILABLE);
       // The answer goes to the provider; the log is what the developer sees.

@@ -113,8 +113,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   const records = new Map<string, RecordEntry>();
 
   // Ages are kept outside the maps. Finding the oldest by iterating a Map from its start walks every
-  // slot deleted since V8 last rehashed the table, which at the default caps cost ~7 µs per
-  // eviction, twice per event (events, then records) once a long-running process reaches its caps.
+  // slot deleted since V8 last rehashed the table: a cost paid twice per event (events, then
+  // records) once a long-running process reaches its caps (measured in bench/RESULTS.md).
   //
   // Event ids, oldest first. Slots before `ageHead` are spent; from `ageHead` on, every id is live.
   let age: Array<string | undefined> = [];
