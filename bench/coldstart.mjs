@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { benchDir, quick, writeResult } from "./lib/process.mjs";
-import { rotate, summarize } from "./lib/stats.mjs";
+import { pairedRatio, rotate, summarize } from "./lib/stats.mjs";
 
 const RUNS = Number(process.env.BENCH_COLDSTART_RUNS ?? (quick ? 5 : 15));
 const MODES = ["bare", "zod", "retell-sdk", "core", "handler"];
@@ -33,7 +33,7 @@ const zodFirstParse = runs.zod.map((r) => r.importMs + r.firstParseMs);
 const firstEvent = {
   coreMs: summarize(coreFirstEvent),
   zodMs: summarize(zodFirstParse),
-  ratio: summarize(coreFirstEvent.map((ms, i) => ms / zodFirstParse[i])),
+  ratio: pairedRatio(coreFirstEvent, zodFirstParse),
 };
 
 const modes = {};

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchDir, resultsDir } from "./lib/process.mjs";
+import { summarize } from "./lib/stats.mjs";
 
 const read = (name) => {
   const file = join(resultsDir, `${name}.json`);
@@ -179,17 +180,8 @@ if (coldstart?.firstEvent) {
 }
 if (supabase?.results?.some((r) => r.ofFloorRuns)) {
   const rows = supabase.results.filter((r) => r.ofFloorRuns);
-  const summary = (runs) => {
-    const sorted = [...runs].sort((a, b) => a - b);
-    const mid = sorted.length / 2;
-    return {
-      median: sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2,
-      min: sorted[0],
-      max: sorted.at(-1),
-    };
-  };
   for (const r of rows.filter((r) => r.scenario.startsWith("storage.claim (no handler"))) {
-    const s = summary(r.ofFloorRuns);
+    const s = summarize(r.ofFloorRuns);
     addTarget(
       `storage-supabase claim (no handler) ≥ 80 % of the bare insert + upsert RPC, ${r.payload}, ${r.concurrency === 1 ? "sequential" : `${r.concurrency}-way`}`,
       `${pct(s)} (${int(r.eventsPerSecond)} vs ${int(rows.find((f) => f.payload === r.payload && f.concurrency === r.concurrency && f.scenario.startsWith("floor")).eventsPerSecond)} events/s)`,

@@ -51,21 +51,23 @@ for (const family of FAMILIES) {
 
 // A partial run (--only) re-measures some families; the report still describes the full run the
 // others come from, and lists the re-runs.
+const loadAfter = loadavg().map((l) => Number(l.toFixed(2)));
 const previous = only ? readPrevious() : undefined;
-const rerun = only ? { startedAt, families, loadBefore, loadAfter: loadavg().map((l) => Number(l.toFixed(2))) } : undefined;
-if (previous && !previous.only) {
-  writeResult("run", { ...previous, reruns: [...(previous.reruns ?? []), rerun] });
-} else
-  writeResult("run", {
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    totalSeconds: Math.round((performance.now() - started) / 1000),
-    families,
-    only: only ?? null,
-    quick: process.env.BENCH_QUICK === "1",
-    loadBefore,
-    loadAfter: loadavg().map((l) => Number(l.toFixed(2))),
-    machine: machine(),
-  });
+writeResult(
+  "run",
+  previous && !previous.only
+    ? { ...previous, reruns: [...(previous.reruns ?? []), { startedAt, families, loadBefore, loadAfter }] }
+    : {
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        totalSeconds: Math.round((performance.now() - started) / 1000),
+        families,
+        only: only ?? null,
+        quick: process.env.BENCH_QUICK === "1",
+        loadBefore,
+        loadAfter,
+        machine: machine(),
+      },
+);
 step("report", process.execPath, [join(benchDir, "report.mjs")]);
 console.log(`\npnpm bench: ${Math.round((performance.now() - started) / 1000)} s`);

@@ -23,6 +23,7 @@ import { retellBody, retellSample, signedRetellHeaders } from "@callhooks/webhoo
 import { createSupabaseStorage } from "@callhooks/storage-supabase";
 import { startSupabaseStack } from "@callhooks/storage-supabase/testing";
 import { createClient } from "@supabase/supabase-js";
+import { median } from "../../../bench/lib/stats.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outArg = process.argv.indexOf("--out");
@@ -171,10 +172,6 @@ try {
   // Rounds interleave the floor and the storage (the order rotated each round), so drift in the
   // shared machine's load lands on both; each ratio is taken round by round, then its median.
   let run = 0;
-  const median = (values) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-  };
   const perRound = Math.max(20, Math.round(EVENTS / ROUNDS));
   for (const [payload, makeEvent] of Object.entries(payloads)) {
     for (const concurrency of [1, 16]) {

@@ -19,16 +19,9 @@ export function openEnum<const T extends readonly [string, ...string[]]>(values:
 }
 
 /** A value built on first use and then kept: how schemas that an app may never need stay out of its cold start. */
-export function once<T>(build: () => T): () => T {
+export function once<T extends object>(build: () => T): () => T {
   let value: T | undefined;
-  let built = false;
-  return () => {
-    if (!built) {
-      value = build();
-      built = true;
-    }
-    return value as T;
-  };
+  return () => (value ??= build());
 }
 
 /** `{ [key]: string }`, as Retell types dynamic variables and SIP headers. */
