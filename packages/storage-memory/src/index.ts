@@ -20,6 +20,7 @@ import {
   WebhookStorageError,
 } from "@callhooks/webhook-core";
 import { mergeRecord } from "@callhooks/webhook-core/storage";
+import { resolveTextRefs, withTextRefs } from "./text-refs.js";
 
 export interface MemoryStorageOptions {
   /**
@@ -35,7 +36,11 @@ export interface MemoryStorageOptions {
    * keeping 10 000 of them would hold about a gigabyte.)
    */
   maxPayloads?: number;
-  /** How many merged records (calls, messages, …) to keep; least recently updated go first. Default 1 000. */
+  /**
+   * How many merged records (calls, messages, …) to keep; least recently updated go first. Default 1 000.
+   * A record keeps the provider's objects (a call's transcript, analysis, …) as references into the
+   * body text of the events that set them, so it holds one or a few bodies' text, not parsed trees.
+   */
   maxRecords?: number;
   /**
    * How much the events may hold, in bytes (payloads, kept as their JSON text, and the names each
@@ -247,6 +252,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     return !full();
   }
 
+  /** A copy for the caller, its data's references parsed back. */
+  const readRecord = (record: StoredRecord): StoredRecord => ({
+    ...structuredClone({ ...record, data: {} }),
+    data: resolveTextRefs(record.data),
+  });
+
   function unlink(entry: RecordEntry): void {
     if (entry.older) entry.older.newer = entry.newer;
     else oldest = entry.newer;
@@ -256,10 +267,14 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   }
 
   function applyRecords(request: ClaimRequest): void {
+    const { payload, payloadText, payloadTextExact } = request.event;
+    // Records keep their data's objects as references into the body text when the text is exactly
+    // the payload: see text-refs.ts.
+    const text = payloadTextExact && payloadText !== undefined ? payloadText : undefined;
     for (const patch of request.records) {
       const key = recordKey(patch.kind, patch.provider, patch.orgId, patch.id);
       let entry = records.get(key);
-      const merged = mergeRecord(entry?.record ?? null, patch, request.now);
+      const merged = mergeRecord(entry?.record ?? null, text === undefined ? patch : withTextRefs(patch, payload, text), request.now);
       if (entry) {
         entry.record = merged;
         unlink(entry);
@@ -532,12 +547,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     async getRecord(kind, provider, id, orgId) {
       if (orgId !== undefined) {
         const entry = records.get(recordKey(kind, provider, orgId, id));
-        return entry ? structuredClone(entry.record) : null;
+        return entry ? readRecord(entry.record) : null;
       }
       // Any tenant's: the most recently updated, found from the newest end of the list.
       for (let entry = newest; entry; entry = entry.older) {
         const record = entry.record;
-        if (record.kind === kind && record.provider === provider && record.id === id) return structuredClone(record);
+        if (record.kind === kind && record.provider === provider && record.id === id) return readRecord(record);
       }
       return null;
     },

@@ -132,7 +132,7 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
     async claim(request: ClaimRequest): Promise<ClaimResult> {
       // PostgREST is sent the tree. Its text, when the pipeline has it, spares walking the tree for
       // what PostgreSQL cannot store: one scan of the text says whether there is any.
-      const { payloadText, ...input } = request.event;
+      const { payloadText, payloadTextExact: _exact, ...input } = request.event;
       const event = storableAsIs(payloadText) ? { ...storable({ ...input, payload: null }), payload: input.payload } : storable(input);
       const data = (await run(
         "claim",

@@ -105,6 +105,7 @@ export function createWebhookHandler<TEvent>(
           orgId: event.description.orgId,
           payload: event.description.payload,
           payloadText: event.payloadText,
+          payloadTextExact: event.payloadTextExact,
           receivedAt: now(),
         }
       : {

@@ -9,6 +9,7 @@ import {
 } from "../errors.js";
 import { isPlainObject } from "../schema-helpers.js";
 import type { QuarantineInput, StoredEvent } from "../storage/types.js";
+import { isExactText } from "./exact-text.js";
 import { readBodyWithLimit } from "./http.js";
 import { boundedId, boundedKey, boundedType, deepJsonText, limitIssues, nestsDeeperThan, WEBHOOK_LIMITS } from "./limits.js";
 import type { AuthContext, EventDescription, IncomingWebhook, ProviderDefinition, WebhookResult } from "./types.js";
@@ -25,6 +26,8 @@ export interface ValidEvent<TEvent> {
   key: string | null;
   /** The body's text, when it is exactly what may be stored (nothing was removed from it). */
   payloadText: string | undefined;
+  /** Whether `payloadText` parses back to exactly `description.payload` (see `isExactText`). */
+  payloadTextExact: boolean;
 }
 
 /** A body that passed authentication but not its schema or a limit: kept, never run. */
@@ -177,12 +180,14 @@ export function createReceiver<TEvent>(
       return invalid(json, auth, error, { text, described: description });
     }
     const redacted = definition.redact ? definition.redact(json) !== json : false;
+    const payloadText = redacted ? undefined : text;
     return {
       kind: "valid",
       event,
       description,
       key: description.key === null ? null : await boundedKey(description.key),
-      payloadText: redacted ? undefined : text,
+      payloadText,
+      payloadTextExact: payloadText !== undefined && isExactText(payloadText, json, description.payload),
     };
   }
 

@@ -75,6 +75,14 @@ export interface EventInput {
    * removed from it). A storage may keep this instead of the parsed tree and parse it when read.
    */
   payloadText?: string | undefined;
+  /**
+   * True when `payloadText` parses back to exactly `payload`: the same keys and values all the way
+   * down (validation added, removed and changed nothing). A storage may then keep what it finds in
+   * the payload — a record patch's `data` is the payload or one of its members — as references into
+   * the text, parsed again when read, instead of holding the parsed tree. Absent or false: `payload`
+   * is what to keep (e.g. a legacy body validation completed, or one with `__proto__` keys).
+   */
+  payloadTextExact?: boolean | undefined;
   receivedAt: number;
 }
 

@@ -831,6 +831,71 @@ export function describeStorageConformance(name: string, options: StorageConform
         expect(stated).toMatchObject({ status: "voicemail", durationMs: 12_000 });
       });
 
+      it("gives the same records when the claim carries the payload's exact text (payloadTextExact)", async () => {
+        const p = uniqueProvider();
+        // Each event's record data is its payload's `call` or the payload itself, as the providers'
+        // patches make it: a storage may keep it as a reference into the text.
+        const events = [10, 20, 40, 50].map((stage) => {
+          const call = {
+            call_id: "t",
+            call_status: stage < 40 ? "ongoing" : "ended",
+            transcript_object: Array.from({ length: stage / 10 }, (_, i) => ({
+              role: i % 2 ? "user" : "agent",
+              words: [{ w: `w${i}`, t: i }],
+            })),
+            ...(stage === 50 && { call_analysis: { call_summary: "Booked ✓", custom: { "": [null, { deep: true }] } } }),
+            ...(stage === 20 && { agent_name: "B", metadata: {} }),
+          };
+          const payload = { event: `stage_${stage}`, call };
+          return {
+            payload,
+            text: JSON.stringify(payload),
+            patches: [
+              patch(p, "t", stage, { status: call.call_status }, call),
+              patch(p, "t", stage, { status: call.call_status }, payload, { kind: "message" }),
+            ],
+          };
+        });
+        const reference = (kind: RecordPatch["kind"], id: string) => {
+          let record: StoredRecord | null = null;
+          for (const e of events) for (const pt of e.patches) if (pt.kind === kind) record = mergeRecord(record, { ...pt, id }, T0);
+          return comparable(record);
+        };
+        /** Changes every object and array inside a value. */
+        const tamper = (value: unknown): void => {
+          if (Array.isArray(value)) {
+            for (const inner of value) tamper(inner);
+            value.push("tampered");
+          } else if (typeof value === "object" && value !== null) {
+            for (const inner of Object.values(value)) tamper(inner);
+            (value as Record<string, unknown>).tampered = true;
+          }
+        };
+        for (const [n, order] of [
+          [3, 1, 0, 2],
+          [0, 1, 2, 3],
+        ].entries()) {
+          const id = `t${n}`;
+          for (const [i, index] of order.entries()) {
+            const e = events[index] as (typeof events)[number];
+            await storage.claim({
+              ...request(p, `${id}:${index}`, { mode: "complete", now: T0 + i }),
+              event: { ...request(p, `${id}:${index}`).event, payload: e.payload, payloadText: e.text, payloadTextExact: i % 2 === 0 },
+              records: e.patches.map((pt) => ({ ...pt, id })),
+            });
+          }
+          for (const kind of ["call", "message"] as const) {
+            // A copy: the reference merge shares the patches' objects, which the tampering below may reach.
+            const expected = structuredClone(reference(kind, id));
+            const record = await storage.getRecord(kind, p, id);
+            expect(comparable(record)).toEqual(expected);
+            // What a caller gets is its own: changing it changes nothing stored.
+            tamper(record?.data);
+            expect(comparable(await storage.getRecord(kind, p, id))).toEqual(expected);
+          }
+        }
+      });
+
       it("keeps kinds apart and reads any kind back", async () => {
         const p = uniqueProvider();
         await storage.claim(
