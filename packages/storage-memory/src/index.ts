@@ -62,6 +62,21 @@ export interface MemoryStorage extends WebhookStorage {
 // Quarantined events are not finished: they wait for a replay, and forgetting one would lose it.
 const TERMINAL: ReadonlySet<EventStatus> = new Set(["processed", "dead"]);
 
+/** One remembered event and what is kept beside it, in one place: one lookup per operation. */
+interface Held {
+  event: StoredEvent;
+  /** Its payload as JSON text; undefined once dropped (see maxPayloads and maxBytes). */
+  text: string | undefined;
+  /** What it counts against maxBytes. */
+  weight: number;
+  /** The token of the lease on it, while it is processing. */
+  lease: string | undefined;
+  /** The finish it was last queued for: only an event's latest finish may drop its payload. */
+  finish: number;
+  /** Its key in `byKey`: (provider, tenant, duplicate key). */
+  identity: string;
+}
+
 interface RecordEntry {
   key: string;
   record: StoredRecord;
@@ -87,7 +102,7 @@ function summarizeDurations(values: number[]): EventStats["durations"] {
   return { count: sorted.length, p50: at(0.5), p90: at(0.9), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1] as number };
 }
 
-function newToken(): string {
+function newId(): string {
   return globalThis.crypto.randomUUID();
 }
 
@@ -106,16 +121,18 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     throw new RangeError("maxEvents and maxRecords must be at least 1, maxPayloads at least 0, maxBytes above 0.");
   }
 
-  // Events hold no parsed payload: each one's JSON text is kept here instead, one string rather than the
+  // Events hold no parsed payload: each one's JSON text is kept beside it instead, one string rather than the
   // thousands of objects a parsed call is, which the garbage collector would otherwise copy and mark
   // on every pass. It is parsed again when read (replay, inspection), which is rare.
-  const events = new Map<string, StoredEvent>();
-  const texts = new Map<string, string>();
-  const weights = new Map<string, number>();
+  const events = new Map<string, Held>(); // by event id
+  const byKey = new Map<string, Held>(); // by identity
   let held = 0;
-  const byKey = new Map<string, string>();
-  const leases = new Map<string, string>(); // event id → lease token
   const records = new Map<string, RecordEntry>();
+  // Lease tokens need only be unique within this storage and not guessable from outside it: a random
+  // prefix and a counter, instead of a second random UUID per delivery.
+  const tokenPrefix = newId();
+  let tokens = 0;
+  const newToken = () => `${tokenPrefix}.${(++tokens).toString(36)}`;
 
   // Ages are kept outside the maps. Finding the oldest by iterating a Map from its start walks every
   // slot deleted since V8 last rehashed the table: a cost paid twice per event (events, then
@@ -130,9 +147,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
   // Finished events whose payloads are kept, oldest first, each with the finish it was queued for (an
   // event replayed and finished again is queued again; only its latest entry may drop its payload).
-  let finishedQueue: Array<{ event: StoredEvent; finish: number } | undefined> = [];
+  let finishedQueue: Array<{ held: Held; finish: number } | undefined> = [];
   let finishedHead = 0;
-  const lastFinish = new WeakMap<StoredEvent, number>();
   let finishes = 0;
 
   /** The payload as JSON text: as the pipeline read it from the body when it says so, else serialised once. */
@@ -141,23 +157,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   /** What an event costs to hold: its text and the names it is found by, as V8 keeps strings (2 bytes a unit). */
   const weigh = (event: StoredEvent, text: string | undefined) => 2 * ((text?.length ?? 0) + event.key.length + event.type.length) + 256;
 
-  function hold(event: StoredEvent, text: string | undefined): void {
-    release(event.id);
-    if (text !== undefined) texts.set(event.id, text);
-    const weight = weigh(event, text);
-    weights.set(event.id, weight);
-    held += weight;
-  }
-
-  function release(id: string): void {
-    held -= weights.get(id) ?? 0;
-    weights.delete(id);
-    texts.delete(id);
-  }
-
-  /** Keeps a processed event for duplicate detection without its payload (nothing will run it again). */
-  function dropPayload(event: StoredEvent): void {
-    if (texts.has(event.id)) hold(event, undefined);
+  /** Keeps `text` as the event's payload (undefined: none), and counts it against maxBytes. */
+  function hold(entry: Held, text: string | undefined): void {
+    held -= entry.weight;
+    entry.text = text;
+    entry.weight = weigh(entry.event, text);
+    held += entry.weight;
   }
 
   /**
@@ -167,11 +172,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   function dropOldestPayloads(more: () => boolean): boolean {
     let dropped = false;
     while (finishedHead < finishedQueue.length && more()) {
-      const entry = finishedQueue[finishedHead] as { event: StoredEvent; finish: number };
+      const { held: entry, finish } = finishedQueue[finishedHead] as { held: Held; finish: number };
       finishedQueue[finishedHead++] = undefined;
-      // Only an event's latest finish, and only processed events: a dead one stays replayable.
-      if (lastFinish.get(entry.event) === entry.finish && entry.event.status === "processed" && texts.has(entry.event.id)) {
-        dropPayload(entry.event);
+      // Only an event's latest finish, and only processed events: a dead one stays replayable. What
+      // duplicate detection needs (key, status, stored inbound answer) stays.
+      if (entry.finish === finish && entry.event.status === "processed" && entry.text !== undefined) {
+        hold(entry, undefined);
         dropped = true;
       }
     }
@@ -183,10 +189,10 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   }
 
   /** Records that an event finished, and lets the oldest finished events beyond maxPayloads drop their payloads. */
-  function finished(event: StoredEvent): void {
+  function finished(entry: Held): void {
     finishes += 1;
-    lastFinish.set(event, finishes);
-    finishedQueue.push({ event, finish: finishes });
+    entry.finish = finishes;
+    finishedQueue.push({ held: entry, finish: finishes });
     dropOldestPayloads(() => finishedQueue.length - finishedHead > maxPayloads);
   }
 
@@ -196,29 +202,25 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   const recordKey = (kind: RecordKind, provider: string, orgId: string | null, id: string) =>
     `${kind}\u0000${provider}\u0000${scope(orgId)}\u0000${id}`;
   /** A copy for the caller, its payload parsed from the kept text on first read (most callers never read it). */
-  const copy = (event: StoredEvent): StoredEvent => {
-    const out = { ...event };
-    const text = texts.get(event.id);
+  const copy = ({ event, text }: Held): StoredEvent => {
     let parsed: { value: unknown } | undefined;
-    Object.defineProperty(out, "payload", {
-      enumerable: true,
-      configurable: true,
-      get() {
+    // An accessor in the literal, not defineProperty afterwards, which turns the object into a hash table.
+    return {
+      ...event,
+      get payload() {
         parsed ??= { value: text === undefined ? null : JSON.parse(text) };
         return parsed.value;
       },
-      set(value: unknown) {
+      set payload(value: unknown) {
         parsed = { value };
       },
-    });
-    return out;
+    };
   };
 
-  function forget(event: StoredEvent): void {
-    events.delete(event.id);
-    byKey.delete(keyOf(event.provider, event.orgId, event.key));
-    leases.delete(event.id);
-    release(event.id);
+  function forget(entry: Held): void {
+    events.delete(entry.event.id);
+    byKey.delete(entry.identity);
+    held -= entry.weight;
   }
 
   /**
@@ -238,8 +240,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     const unfinished: string[] = [];
     for (; i < age.length && full(); i++) {
       const id = age[i] as string;
-      const event = events.get(id) as StoredEvent;
-      if (TERMINAL.has(event.status)) forget(event);
+      const entry = events.get(id) as Held;
+      if (TERMINAL.has(entry.event.status)) forget(entry);
       else unfinished.push(id);
       age[i] = undefined;
     }
@@ -295,13 +297,14 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   }
 
   /** Takes an event for a processor: status per mode, attempt counted, new lease. */
-  function take(event: StoredEvent, mode: Exclude<ClaimRequest["mode"], "quarantine">, leaseMs: number, now: number): string | null {
+  function take(entry: Held, mode: Exclude<ClaimRequest["mode"], "quarantine">, leaseMs: number, now: number): string | null {
+    const event = entry.event;
     event.updatedAt = now;
     event.nextAttemptAt = null;
+    entry.lease = undefined;
     if (mode === "pending") {
       event.status = "pending";
       event.leaseExpiresAt = null;
-      leases.delete(event.id);
       return null;
     }
     event.attempts += 1;
@@ -309,14 +312,13 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       event.status = "processed";
       event.processedAt = now;
       event.leaseExpiresAt = null;
-      leases.delete(event.id);
-      finished(event);
+      finished(entry);
       return null;
     }
     const token = newToken();
     event.status = "processing";
     event.leaseExpiresAt = now + leaseMs;
-    leases.set(event.id, token);
+    entry.lease = token;
     return token;
   }
 
@@ -324,11 +326,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
    * An event that is due again (failed, dead, or under a lapsed lease) but has had `maxAttempts`
    * attempts already: it stays (or becomes) dead instead of running once more.
    */
-  function exhausted(event: StoredEvent, maxAttempts: number | undefined, now: number): boolean {
+  function exhausted(entry: Held, maxAttempts: number | undefined, now: number): boolean {
+    const event = entry.event;
     if (maxAttempts === undefined || event.status === "pending" || event.attempts < maxAttempts) return false;
     if (event.status === "processing") {
       event.lastError = `Abandoned: the processor of attempt ${event.attempts} stopped renewing its lease, and maxAttempts (${maxAttempts}) was reached.`;
-      leases.delete(event.id);
+      entry.lease = undefined;
     }
     if (event.status !== "dead") {
       event.status = "dead";
@@ -339,9 +342,10 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     return true;
   }
 
-  const holds = (lease: LeaseRef): StoredEvent | undefined => {
-    const event = events.get(lease.id);
-    return event?.status === "processing" && leases.get(lease.id) === lease.leaseToken ? event : undefined;
+  /** The event the lease is on, while it holds; else undefined. */
+  const holds = (lease: LeaseRef): Held | undefined => {
+    const entry = events.get(lease.id);
+    return entry?.event.status === "processing" && entry.lease === lease.leaseToken ? entry : undefined;
   };
 
   const matches = (event: StoredEvent, filter: EventSelection): boolean => {
@@ -362,20 +366,21 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     async claim(request: ClaimRequest): Promise<ClaimResult> {
       const { event: input, now, mode } = request;
       if (mode === "quarantine" && !request.quarantine) throw new WebhookStorageError("A quarantine claim needs its reasons (quarantine).");
-      const existingId = byKey.get(keyOf(input.provider, input.orgId, input.key));
-      const existing = existingId ? events.get(existingId) : undefined;
+      const identity = keyOf(input.provider, input.orgId, input.key);
+      const existing = byKey.get(identity);
       if (existing) {
-        if (mode === "quarantine" || existing.status === "processed") return { outcome: "duplicate", event: copy(existing) };
-        if (existing.status === "processing" && (existing.leaseExpiresAt ?? 0) > now) {
+        const event = existing.event;
+        if (mode === "quarantine" || event.status === "processed") return { outcome: "duplicate", event: copy(existing) };
+        if (event.status === "processing" && (event.leaseExpiresAt ?? 0) > now) {
           return { outcome: "in_flight", event: copy(existing) };
         }
         if (exhausted(existing, request.maxAttempts, now)) return { outcome: "dead", event: copy(existing) };
-        if (existing.status === "quarantined") {
+        if (event.status === "quarantined") {
           // A delivery that parses now: the quarantine is over, and its description replaces the guess.
-          existing.type = input.type;
-          existing.callId = input.callId;
-          existing.issues = null;
-          existing.lastError = null;
+          event.type = input.type;
+          event.callId = input.callId;
+          event.issues = null;
+          event.lastError = null;
           hold(existing, textOf(input));
         }
         const leaseToken = take(existing, mode, request.leaseMs, now);
@@ -390,7 +395,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         );
       }
       const event: StoredEvent = {
-        id: newToken(),
+        id: newId(),
         provider: input.provider,
         key: input.key,
         type: input.type,
@@ -409,25 +414,27 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         leaseExpiresAt: null,
         durationMs: null,
       };
-      events.set(event.id, event);
-      hold(event, text);
+      const entry: Held = { event, text: undefined, weight: 0, lease: undefined, finish: 0, identity };
+      events.set(event.id, entry);
+      byKey.set(identity, entry);
+      hold(entry, text);
       age.push(event.id);
-      byKey.set(keyOf(event.provider, event.orgId, event.key), event.id);
       if (mode === "quarantine") {
         const reasons = request.quarantine as QuarantineInput;
         event.status = "quarantined";
         event.lastError = reasons.reason;
         event.issues = reasons.issues.map((issue) => ({ path: issue.path, message: issue.message }));
-        return { outcome: "claimed", event: copy(event), leaseToken: null };
+        return { outcome: "claimed", event: copy(entry), leaseToken: null };
       }
-      const leaseToken = take(event, mode, request.leaseMs, now);
+      const leaseToken = take(entry, mode, request.leaseMs, now);
       applyRecords(request);
-      return { outcome: "claimed", event: copy(event), leaseToken };
+      return { outcome: "claimed", event: copy(entry), leaseToken };
     },
 
     async complete(lease, result) {
-      const event = holds(lease);
-      if (!event) return false;
+      const entry = holds(lease);
+      if (!entry) return false;
+      const event = entry.event;
       event.status = "processed";
       event.response = result.response ?? null;
       event.processedAt = result.now;
@@ -436,14 +443,15 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       event.lastError = null;
       event.issues = null;
       event.durationMs = result.durationMs ?? null;
-      leases.delete(event.id);
-      finished(event);
+      entry.lease = undefined;
+      finished(entry);
       return true;
     },
 
     async fail(lease: LeaseRef, input: FailInput) {
-      const event = holds(lease);
-      if (!event) return false;
+      const entry = holds(lease);
+      if (!entry) return false;
+      const event = entry.event;
       const quarantine = input.quarantine;
       event.status = quarantine ? "quarantined" : input.retryAt === null ? "dead" : "failed";
       event.lastError = input.error;
@@ -452,85 +460,87 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       event.updatedAt = input.now;
       event.leaseExpiresAt = null;
       event.durationMs = input.durationMs ?? event.durationMs;
-      leases.delete(event.id);
+      entry.lease = undefined;
       return true;
     },
 
     async extendLease(lease, input) {
-      const event = holds(lease);
-      if (!event) return false;
-      event.leaseExpiresAt = input.now + input.leaseMs;
+      const entry = holds(lease);
+      if (!entry) return false;
+      entry.event.leaseExpiresAt = input.now + input.leaseMs;
       return true;
     },
 
     async claimDue(input: ClaimDueInput) {
-      const due: StoredEvent[] = [];
-      for (const event of events.values()) {
+      const due: Held[] = [];
+      for (const entry of events.values()) {
+        const event = entry.event;
         if (input.providers && !input.providers.includes(event.provider)) continue;
         const isDue =
           event.status === "pending" ||
           (event.status === "failed" && (event.nextAttemptAt ?? 0) <= input.now) ||
           (event.status === "processing" && (event.leaseExpiresAt ?? 0) <= input.now);
-        if (isDue) due.push(event);
+        if (isDue) due.push(entry);
       }
-      due.sort((a, b) => a.receivedAt - b.receivedAt);
-      const runnable: StoredEvent[] = [];
-      for (const event of due) {
+      due.sort((a, b) => a.event.receivedAt - b.event.receivedAt);
+      const runnable: Held[] = [];
+      for (const entry of due) {
         if (runnable.length >= input.limit) break;
-        if (!exhausted(event, input.maxAttempts, input.now)) runnable.push(event);
+        if (!exhausted(entry, input.maxAttempts, input.now)) runnable.push(entry);
       }
-      return runnable.map((event) => {
-        const leaseToken = take(event, "lease", input.leaseMs, input.now) as string;
-        return { event: copy(event), leaseToken };
+      return runnable.map((entry) => {
+        const leaseToken = take(entry, "lease", input.leaseMs, input.now) as string;
+        return { event: copy(entry), leaseToken };
       });
     },
 
     async requeue(ids, now) {
       let count = 0;
       for (const id of ids) {
-        const event = events.get(id);
-        if (!event || event.status === "quarantined" || (event.status === "processing" && (event.leaseExpiresAt ?? 0) > now)) continue;
+        const entry = events.get(id);
+        const event = entry?.event;
+        if (!entry || !event || event.status === "quarantined" || (event.status === "processing" && (event.leaseExpiresAt ?? 0) > now)) continue;
         // Without its payload there is nothing to run again (see maxPayloads and maxBytes).
-        if (!texts.has(id)) continue;
+        if (entry.text === undefined) continue;
         event.status = "pending";
         event.nextAttemptAt = now;
         event.leaseExpiresAt = null;
         event.updatedAt = now;
-        leases.delete(id);
+        entry.lease = undefined;
         count++;
       }
       return count;
     },
 
     async getEvent(id) {
-      const event = events.get(id);
-      return event ? copy(event) : null;
+      const entry = events.get(id);
+      return entry ? copy(entry) : null;
     },
 
     async listEvents(filter: EventFilter = {}) {
       const limit = filter.limit ?? 100;
       const before = filter.before;
-      const found: StoredEvent[] = [];
-      for (const event of events.values()) {
-        if (!matches(event, filter)) continue;
-        if (before && compareNewestFirst(event, before) <= 0) continue;
-        found.push(event);
+      const found: Held[] = [];
+      for (const entry of events.values()) {
+        if (!matches(entry.event, filter)) continue;
+        if (before && compareNewestFirst(entry.event, before) <= 0) continue;
+        found.push(entry);
       }
-      found.sort(compareNewestFirst);
+      found.sort((a, b) => compareNewestFirst(a.event, b.event));
       const page = found.slice(0, limit);
-      return filter.withPayload === false ? page.map((event) => ({ ...event, payload: null, response: null })) : page.map(copy);
+      return filter.withPayload === false ? page.map(({ event }) => ({ ...event, payload: null, response: null })) : page.map(copy);
     },
 
     async countEvents(filter: EventSelection = {}) {
       const counts = Object.fromEntries(eventStatuses.map((status) => [status, 0])) as EventCounts;
-      for (const event of events.values()) if (matches(event, filter)) counts[event.status]++;
+      for (const { event } of events.values()) if (matches(event, filter)) counts[event.status]++;
       return counts;
     },
 
     async eventStats(input: EventStatsInput): Promise<EventStats> {
       const buckets = new Map<number, EventStats["buckets"][number]>();
       const durations: number[] = [];
-      for (const event of events.values()) {
+      for (const { event } of events.values()) {
         if (!matches(event, input)) continue;
         const start = input.since + Math.floor((event.receivedAt - input.since) / input.bucketMs) * input.bucketMs;
         let bucket = buckets.get(start);
@@ -564,11 +574,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     size: () => ({ events: events.size, records: records.size, bytes: held }),
     clear() {
       events.clear();
-      texts.clear();
-      weights.clear();
       held = 0;
       byKey.clear();
-      leases.clear();
       records.clear();
       age = [];
       ageHead = 0;
