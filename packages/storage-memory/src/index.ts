@@ -498,8 +498,9 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       let count = 0;
       for (const id of ids) {
         const entry = events.get(id);
-        const event = entry?.event;
-        if (!entry || !event || event.status === "quarantined" || (event.status === "processing" && (event.leaseExpiresAt ?? 0) > now)) continue;
+        if (!entry) continue;
+        const event = entry.event;
+        if (event.status === "quarantined" || (event.status === "processing" && (event.leaseExpiresAt ?? 0) > now)) continue;
         // Without its payload there is nothing to run again (see maxPayloads and maxBytes).
         if (entry.text === undefined) continue;
         event.status = "pending";
