@@ -20,6 +20,7 @@ import {
   WebhookStorageError,
 } from "@callhooks/webhook-core";
 import { mergeRecord } from "@callhooks/webhook-core/storage";
+import { bodySize, bodyText, type KeptBody, keepBody } from "./body.js";
 import { resolveTextRefs, withTextRefs } from "./text-refs.js";
 
 export interface MemoryStorageOptions {
@@ -43,8 +44,8 @@ export interface MemoryStorageOptions {
    */
   maxRecords?: number;
   /**
-   * How much the events may hold, in bytes (payloads, kept as their JSON text, and the names each
-   * event is found by), whatever their number. Past it the oldest processed events drop their
+   * How much the events may hold, in bytes (payloads, kept as their JSON text — UTF-8 when large, 2
+   * bytes a character when small — and the names each event is found by), whatever their number. Past it the oldest processed events drop their
    * payloads, then the oldest finished events are forgotten; when only unfinished events are left, a
    * new one is refused with a storage error. Keep it well above twice the handlers' `maxBodyBytes`.
    * Default 128 MiB.
@@ -65,8 +66,8 @@ const TERMINAL: ReadonlySet<EventStatus> = new Set(["processed", "dead"]);
 /** One remembered event and what is kept beside it, in one place: one lookup per operation. */
 interface Held {
   event: StoredEvent;
-  /** Its payload as JSON text; undefined once dropped (see maxPayloads and maxBytes). */
-  text: string | undefined;
+  /** Its payload's JSON text; undefined once dropped (see maxPayloads and maxBytes). */
+  body: KeptBody | undefined;
   /** What it counts against maxBytes. */
   weight: number;
   /** The token of the lease on it, while it is processing. */
@@ -151,17 +152,18 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   let finishedHead = 0;
   let finishes = 0;
 
-  /** The payload as JSON text: as the pipeline read it from the body when it says so, else serialised once. */
-  const textOf = (input: ClaimRequest["event"]): string => input.payloadText ?? JSON.stringify(input.payload ?? null);
+  /** The payload's JSON text: the body's when the pipeline gives it, else serialised once. */
+  const bodyOf = (input: ClaimRequest["event"]): KeptBody => keepBody(input.payloadText ?? JSON.stringify(input.payload ?? null));
 
   /** What an event costs to hold: its text and the names it is found by, as V8 keeps strings (2 bytes a unit). */
-  const weigh = (event: StoredEvent, text: string | undefined) => 2 * ((text?.length ?? 0) + event.key.length + event.type.length) + 256;
+  const weigh = (event: StoredEvent, body: KeptBody | undefined) =>
+    (body === undefined ? 0 : bodySize(body)) + 2 * (event.key.length + event.type.length) + 256;
 
   /** Keeps `text` as the event's payload (undefined: none), and counts it against maxBytes. */
-  function hold(entry: Held, text: string | undefined): void {
+  function hold(entry: Held, body: KeptBody | undefined): void {
     held -= entry.weight;
-    entry.text = text;
-    entry.weight = weigh(entry.event, text);
+    entry.body = body;
+    entry.weight = weigh(entry.event, body);
     held += entry.weight;
   }
 
@@ -176,7 +178,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       finishedQueue[finishedHead++] = undefined;
       // Only an event's latest finish, and only processed events: a dead one stays replayable. What
       // duplicate detection needs (key, status, stored inbound answer) stays.
-      if (entry.finish === finish && entry.event.status === "processed" && entry.text !== undefined) {
+      if (entry.finish === finish && entry.event.status === "processed" && entry.body !== undefined) {
         hold(entry, undefined);
         dropped = true;
       }
@@ -202,13 +204,13 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   const recordKey = (kind: RecordKind, provider: string, orgId: string | null, id: string) =>
     `${kind}\u0000${provider}\u0000${scope(orgId)}\u0000${id}`;
   /** A copy for the caller, its payload parsed from the kept text on first read (most callers never read it). */
-  const copy = ({ event, text }: Held): StoredEvent => {
+  const copy = ({ event, body }: Held): StoredEvent => {
     let parsed: { value: unknown } | undefined;
     // An accessor in the literal, not defineProperty afterwards, which turns the object into a hash table.
     return {
       ...event,
       get payload() {
-        parsed ??= { value: text === undefined ? null : JSON.parse(text) };
+        parsed ??= { value: body === undefined ? null : JSON.parse(bodyText(body)) };
         return parsed.value;
       },
       set payload(value: unknown) {
@@ -268,11 +270,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     entry.older = entry.newer = undefined;
   }
 
-  function applyRecords(request: ClaimRequest): void {
+  /** Merges the claim's records; `body` is the event's kept body, when it was just made from this delivery. */
+  function applyRecords(request: ClaimRequest, body?: KeptBody): void {
     const { payload, payloadText, payloadTextExact } = request.event;
-    // Records keep their data's objects as references into the body text when the text is exactly
-    // the payload: see text-refs.ts.
-    const text = payloadTextExact && payloadText !== undefined ? payloadText : undefined;
+    // Records keep their data's objects as references into the body when its text is exactly the
+    // payload: see text-refs.ts.
+    const text = payloadTextExact && payloadText !== undefined ? (body ?? keepBody(payloadText)) : undefined;
     for (const patch of request.records) {
       const key = recordKey(patch.kind, patch.provider, patch.orgId, patch.id);
       let entry = records.get(key);
@@ -375,20 +378,22 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
           return { outcome: "in_flight", event: copy(existing) };
         }
         if (exhausted(existing, request.maxAttempts, now)) return { outcome: "dead", event: copy(existing) };
+        let body: KeptBody | undefined;
         if (event.status === "quarantined") {
           // A delivery that parses now: the quarantine is over, and its description replaces the guess.
           event.type = input.type;
           event.callId = input.callId;
           event.issues = null;
           event.lastError = null;
-          hold(existing, textOf(input));
+          body = bodyOf(input);
+          hold(existing, body);
         }
         const leaseToken = take(existing, mode, request.leaseMs, now);
-        applyRecords(request);
+        applyRecords(request, body);
         return { outcome: "claimed", event: copy(existing), leaseToken };
       }
-      const text = textOf(input);
-      if (!makeRoom(2 * (text.length + input.key.length + input.type.length) + 256)) {
+      const body = bodyOf(input);
+      if (!makeRoom(bodySize(body) + 2 * (input.key.length + input.type.length) + 256)) {
         // Forgetting accepted work would lose it; refusing lets the provider deliver it again later.
         throw new WebhookStorageError(
           `storage-memory is full: its ${events.size} events are all unfinished (pending, processing, failed or quarantined) and hold ${held} of maxBytes ${maxBytes}. Run workers, replay quarantined events, or raise maxEvents or maxBytes.`,
@@ -414,10 +419,10 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         leaseExpiresAt: null,
         durationMs: null,
       };
-      const entry: Held = { event, text: undefined, weight: 0, lease: undefined, finish: 0, identity };
+      const entry: Held = { event, body: undefined, weight: 0, lease: undefined, finish: 0, identity };
       events.set(event.id, entry);
       byKey.set(identity, entry);
-      hold(entry, text);
+      hold(entry, body);
       age.push(event.id);
       if (mode === "quarantine") {
         const reasons = request.quarantine as QuarantineInput;
@@ -427,7 +432,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         return { outcome: "claimed", event: copy(entry), leaseToken: null };
       }
       const leaseToken = take(entry, mode, request.leaseMs, now);
-      applyRecords(request);
+      applyRecords(request, body);
       return { outcome: "claimed", event: copy(entry), leaseToken };
     },
 
@@ -502,7 +507,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
         const event = entry.event;
         if (event.status === "quarantined" || (event.status === "processing" && (event.leaseExpiresAt ?? 0) > now)) continue;
         // Without its payload there is nothing to run again (see maxPayloads and maxBytes).
-        if (entry.text === undefined) continue;
+        if (entry.body === undefined) continue;
         event.status = "pending";
         event.nextAttemptAt = now;
         event.leaseExpiresAt = null;

@@ -93,10 +93,10 @@ describe("storage-memory bounds", () => {
       event: { ...claim(key, mode).event, payload: { key, blob: "x".repeat(size) } },
     });
     const storage = createMemoryStorage({ maxBytes: 10 * 1024 * 1024 });
-    // A 1 MiB value is held once, as text: about 2 MiB (UTF-16), not a parsed tree and its copies.
+    // A 1 MiB value is held once, as its text's UTF-8 bytes: about 1 MiB, not a parsed tree and its copies.
     await storage.claim(big("one", "complete", 1024 * 1024));
-    expect(storage.size().bytes).toBeGreaterThan(2 * 1024 * 1024);
-    expect(storage.size().bytes).toBeLessThan(2.1 * 1024 * 1024);
+    expect(storage.size().bytes).toBeGreaterThan(1024 * 1024);
+    expect(storage.size().bytes).toBeLessThan(1.05 * 1024 * 1024);
     const pending = await storage.claim(big("unfinished", "pending", 1024 * 1024));
     for (let i = 0; i < 20; i++) await storage.claim(big(`done-${i}`, "complete", 1024 * 1024));
     expect(storage.size().bytes).toBeLessThanOrEqual(10 * 1024 * 1024);
@@ -106,7 +106,7 @@ describe("storage-memory bounds", () => {
   });
 
   it("refuses a new event, rather than forget unfinished work, once unfinished events fill maxBytes", async () => {
-    const storage = createMemoryStorage({ maxBytes: 3 * 1024 * 1024 });
+    const storage = createMemoryStorage({ maxBytes: 1.5 * 1024 * 1024 });
     const pendingOf = (key: string) => ({
       ...claim(key, "pending"),
       event: { ...claim(key, "pending").event, payload: { blob: "y".repeat(600 * 1024) } },
@@ -125,6 +125,19 @@ describe("storage-memory bounds", () => {
       event: { ...claim("t", "complete").event, payload: JSON.parse(text), payloadText: text },
     });
     expect(storage.size().bytes).toBeLessThan(2 * text.length + 512);
+    expect((await storage.getEvent(result.event.id))?.payload).toEqual(JSON.parse(text));
+  });
+
+  it("keeps a large body as UTF-8 and reads it back the same, whatever its characters", async () => {
+    const storage = createMemoryStorage();
+    // Over the size kept as bytes, with text that is not ASCII (2-, 3- and 4-byte UTF-8) and escapes.
+    const note = "ünïcødé ✓ 𝄞 \u2028 ".repeat(1000);
+    const text = JSON.stringify({ event: "call_ended", call: { call_id: "c2", note } });
+    const result = await storage.claim({
+      ...claim("u", "complete"),
+      event: { ...claim("u", "complete").event, payload: JSON.parse(text), payloadText: text },
+    });
+    expect(storage.size().bytes).toBeGreaterThanOrEqual(new TextEncoder().encode(text).byteLength);
     expect((await storage.getEvent(result.event.id))?.payload).toEqual(JSON.parse(text));
   });
 

@@ -46,6 +46,17 @@ describe("storage-memory: record data kept as references into the body text", ()
     expect((await storage.getCall("p", "c"))?.data.call_analysis).toEqual({ ok: "from text" });
   });
 
+  it("reads data back from a large body, kept as UTF-8, whatever its characters", async () => {
+    const transcript_object = Array.from({ length: 400 }, (_, i) => ({ role: i % 2 ? "user" : "agent", content: `ünï ✓ 𝄞 ${i}` }));
+    const call = { call_id: "c", transcript_object, call_analysis: { summary: "¿qué?" } };
+    const payload = { event: "call_analyzed", call };
+    const text = JSON.stringify(payload);
+    expect(text.length).toBeGreaterThan(16 * 1024);
+    const storage = createMemoryStorage();
+    await storage.claim(claim(payload, text, true));
+    expect((await storage.getCall("p", "c"))?.data).toEqual(call);
+  });
+
   it("keeps a legacy body's call record whole through the pipeline", async () => {
     const storage = createMemoryStorage();
     const handler = createRetellHandler({ apiKey: "key_text_refs_0001", storage, on: { call_ended: () => undefined } });
