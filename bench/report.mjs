@@ -163,7 +163,7 @@ if (memory?.sizes.large) {
   const last = l.samples.at(-1);
   const rssRatio = last.rssMiB / l.heapAtCapMiB.max;
   const released = l.afterRelease
-    ? ` (after a memory-reducing GC, which returns V8's free pages: RSS ${num(l.afterRelease.rssMiB, 0)} MiB, heap ${num(l.afterRelease.heapUsedMiB, 0)} MiB, ×${num(l.afterRelease.rssMiB / l.afterRelease.heapUsedMiB, 2)})`
+    ? ` (after a memory-reducing GC, which returns V8's free pages: RSS ${num(l.afterRelease.rssMiB, 0)} MiB against ${num(l.afterRelease.heapUsedMiB, 0)} + ${num(l.afterRelease.externalMiB, 0)} MiB, ×${num(l.afterRelease.rssMiB / (l.afterRelease.heapUsedMiB + l.afterRelease.externalMiB), 2)})`
     : "";
   addTarget(
     `storage-memory: RSS after ${l.passes} passes of ${l.label} events < 2× the heap at its caps`,
