@@ -222,7 +222,11 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   function forget(entry: Held): void {
     events.delete(entry.event.id);
     byKey.delete(entry.identity);
+    // Emptied, not just unlisted: its slot in finishedQueue may still be ahead, and must neither
+    // count its weight off again nor keep its body alive.
+    hold(entry, undefined);
     held -= entry.weight;
+    entry.weight = 0;
   }
 
   /**

@@ -105,6 +105,30 @@ describe("storage-memory bounds", () => {
     expect((await storage.claim(big("done-19", "complete", 1))).outcome).toBe("duplicate");
   });
 
+  it("counts what it holds exactly when events are forgotten at maxEvents while their payloads are still kept", async () => {
+    const sized = (key: string, mode: ClaimRequest["mode"]) => ({
+      ...claim(key, mode),
+      event: { ...claim(key, mode).event, payload: { key, blob: "z".repeat(1000) } },
+    });
+    for (const caps of [
+      { maxEvents: 2, maxPayloads: 2 },
+      { maxEvents: 3, maxPayloads: 10 },
+    ]) {
+      const storage = createMemoryStorage(caps);
+      const one = createMemoryStorage();
+      await one.claim(sized("a", "complete"));
+      const weight = one.size().bytes; // what one such event costs
+      // A pending event finished late, after newer ones: forgotten at the cap while still queued.
+      const late = await storage.claim(sized("late", "lease"));
+      for (const key of ["b", "c"]) await storage.claim(sized(key, "complete"));
+      await storage.complete({ id: late.event.id, leaseToken: late.leaseToken as string }, { now: 2 });
+      for (const key of ["d", "e", "f", "g", "h"]) await storage.claim(sized(key, "complete"));
+      const { events, bytes } = storage.size();
+      expect(events).toBe(caps.maxEvents);
+      expect(bytes).toBe(events * weight);
+    }
+  });
+
   it("refuses a new event, rather than forget unfinished work, once unfinished events fill maxBytes", async () => {
     const storage = createMemoryStorage({ maxBytes: 1.5 * 1024 * 1024 });
     const pendingOf = (key: string) => ({
@@ -137,7 +161,9 @@ describe("storage-memory bounds", () => {
       ...claim("u", "complete"),
       event: { ...claim("u", "complete").event, payload: JSON.parse(text), payloadText: text },
     });
+    // Its UTF-8 size, not 2 bytes a UTF-16 unit as a string would be counted.
     expect(storage.size().bytes).toBeGreaterThanOrEqual(new TextEncoder().encode(text).byteLength);
+    expect(storage.size().bytes).toBeLessThan(2 * text.length);
     expect((await storage.getEvent(result.event.id))?.payload).toEqual(JSON.parse(text));
   });
 

@@ -8,13 +8,21 @@ import {
   type ClaimRequest,
   createMightyCallHandler,
   createRetellHandler,
+  mightyCallNativeEventTypes,
   mightyCallPushEventTypes,
   RETELL_SIGNATURE_HEADER,
   retellEventTypes,
   signRetellPayload,
   type WebhookStorage,
 } from "@callhooks/webhook-core";
-import { createMightyCallPushRequest, mightyCallSample, retellSample } from "@callhooks/webhook-core/testing";
+import { createWebhookHandler } from "@callhooks/webhook-core/provider";
+import {
+  createMightyCallNativeRequest,
+  createMightyCallPushRequest,
+  mightyCallSample,
+  retellSample,
+} from "@callhooks/webhook-core/testing";
+import { z } from "zod";
 import { retellFixtures } from "./helpers.ts";
 
 /*
@@ -26,6 +34,7 @@ import { retellFixtures } from "./helpers.ts";
 
 const API_KEY = "key_exact_text_tests_01";
 const SECRET = "push-secret-exact-text";
+const NATIVE_KEY = "native-key-exact-text";
 
 /** A real storage behind a recorder of the claim requests it was given. */
 function recorded() {
@@ -95,7 +104,12 @@ describe("payloadTextExact: the body text is the stored payload", () => {
 
   it("marks MightyCall push bodies; native bodies lose their ApiKey, so they are not marked", async () => {
     const { storage, claims } = recorded();
-    const handler = createMightyCallHandler({ push: { secret: SECRET }, storage, logger: {} });
+    const handler = createMightyCallHandler({
+      push: { secret: SECRET },
+      native: { apiKey: NATIVE_KEY, orgId: "org-exact" },
+      storage,
+      logger: {},
+    });
     for (const type of mightyCallPushEventTypes) {
       const response = await handler.fetch(
         createMightyCallPushRequest(mightyCallSample(type, { callId: `exact-${type}` }), { secret: SECRET }),
@@ -104,6 +118,58 @@ describe("payloadTextExact: the body text is the stored payload", () => {
       expect(claims.at(-1)?.event.payloadTextExact, type).toBe(true);
       expectPromiseKept(claims.at(-1));
     }
+    for (const type of mightyCallNativeEventTypes) {
+      const before = claims.length;
+      const request = createMightyCallNativeRequest(mightyCallSample(type, { callId: `exact-${type}` }), { apiKey: NATIVE_KEY });
+      expect((await handler.fetch(request)).status, type).toBe(200);
+      expect(claims.length, type).toBe(before + 1);
+      expect(claims.at(-1)?.event.payloadText, type).toBeUndefined();
+      expect(claims.at(-1)?.event.payloadTextExact, type).toBe(false);
+    }
+  });
+
+  it("does not mark the bodies of a custom definition that says its parse transforms", async () => {
+    // Strips keys below the top level: the text holds what the payload does not.
+    const schema = z.object({ kind: z.string(), item: z.object({ id: z.string(), detail: z.object({ a: z.number() }) }) });
+    const send = async (transforms: boolean | undefined) => {
+      const { storage, claims } = recorded();
+      const handler = createWebhookHandler<z.infer<typeof schema>>(
+        {
+          provider: "custom",
+          authenticate: () => undefined,
+          parse: (body) => schema.parse(body),
+          ...(transforms !== undefined && { transforms }),
+          describe: (event) => ({
+            type: event.kind,
+            key: `${event.kind}:${event.item.id}`,
+            callId: event.item.id,
+            orgId: null,
+            records: [
+              {
+                kind: "call",
+                provider: "custom",
+                id: event.item.id,
+                orgId: null,
+                eventType: event.kind,
+                version: "10",
+                fields: {},
+                data: event.item,
+              },
+            ],
+            payload: event,
+          }),
+        },
+        { on: { done: () => undefined }, isKnown: (type) => type === "done" },
+        { storage, logger: {} },
+      );
+      const body = JSON.stringify({ kind: "done", item: { id: `i-${transforms}`, detail: { a: 1, secret: "in the text only" } } });
+      expect((await handler.handle({ method: "POST", headers: {}, body })).status).toBe(200);
+      const record = await storage.getRecord("call", "custom", `i-${transforms}`);
+      return { exact: claims.at(-1)?.event.payloadTextExact, data: record?.data };
+    };
+    expect(await send(true)).toEqual({ exact: false, data: { id: "i-true", detail: { a: 1 } } });
+    // Unsaid, the promise is broken and a storage shows it: why the definition must say so.
+    expect(await send(undefined)).toEqual({ exact: true, data: { id: "i-undefined", detail: { a: 1, secret: "in the text only" } } });
   });
 
   it("does not mark a legacy body, whose call validation adds from `data`", async () => {

@@ -187,7 +187,7 @@ export function createReceiver<TEvent>(
       description,
       key: description.key === null ? null : await boundedKey(description.key),
       payloadText,
-      payloadTextExact: payloadText !== undefined && isExactText(payloadText, json, description.payload),
+      payloadTextExact: payloadText !== undefined && !definition.transforms && isExactText(payloadText, json, description.payload),
     };
   }
 

@@ -170,8 +170,15 @@ export interface ProviderDefinition<TEvent> {
    */
   // biome-ignore lint/suspicious/noConfusingVoidType: a check that returns nothing must fit as it is.
   authenticate(input: AuthInput): Awaitable<AuthContext | undefined | void>;
-  /** Validates the parsed body; throws `WebhookValidationError`. */
+  /**
+   * Validates the parsed body; throws `WebhookValidationError`. It types, it does not transform:
+   * what it returns keeps the body's values (it may add or drop top-level keys, which the pipeline
+   * notices). Storages are told the body's text is the payload (`payloadTextExact`) on that basis; a
+   * definition that rewrites nested values must say so with `transforms: true`.
+   */
   parse(body: unknown): TEvent;
+  /** Set when `parse` changes values below the top level (defaults, coercions, stripped keys). */
+  transforms?: boolean | undefined;
   /**
    * The event's type, duplicate key and records. May resolve tenant context, and throw a
    * `WebhookValidationError` when it cannot (the event is then quarantined). `request` is undefined
