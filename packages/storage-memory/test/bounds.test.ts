@@ -120,6 +120,7 @@ describe("storage-memory bounds", () => {
       const weight = one.size().bytes; // what one such event costs
       // A pending event finished late, after newer ones: forgotten at the cap while still queued.
       const late = await storage.claim(sized("late", "lease"));
+      if (late.outcome !== "claimed") throw new Error("not claimed");
       for (const key of ["b", "c"]) await storage.claim(sized(key, "complete"));
       await storage.complete({ id: late.event.id, leaseToken: late.leaseToken as string }, { now: 2 });
       for (const key of ["d", "e", "f", "g", "h"]) await storage.claim(sized(key, "complete"));
