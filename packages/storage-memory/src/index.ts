@@ -277,9 +277,10 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   /** Merges the claim's records; `body` is the event's kept body, when it was just made from this delivery. */
   function applyRecords(request: ClaimRequest, body?: KeptBody): void {
     const { payload, payloadText, payloadTextExact } = request.event;
-    // Records keep their data's objects as references into the body when its text is exactly the
-    // payload: see text-refs.ts.
-    const text = payloadTextExact && payloadText !== undefined ? (body ?? keepBody(payloadText)) : undefined;
+    // Records keep their data's objects as references into a large body when its text is exactly the
+    // payload (text-refs.ts). A small body's objects are few: references would cost more than they save.
+    const kept = payloadTextExact && payloadText !== undefined ? (body ?? keepBody(payloadText)) : undefined;
+    const text = kept instanceof Uint8Array ? kept : undefined;
     for (const patch of request.records) {
       const key = recordKey(patch.kind, patch.provider, patch.orgId, patch.id);
       let entry = records.get(key);

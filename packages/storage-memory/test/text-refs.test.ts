@@ -36,8 +36,10 @@ describe("storage-memory: record data kept as references into the body text", ()
     }
   });
 
-  it("reads the data back from the text when it is exact", async () => {
-    const call = { call_id: "c", transcript_object: [{ role: "agent", content: "Hi" }], call_analysis: { ok: true } };
+  it("reads a large body's record data back from its text when it is exact", async () => {
+    // Large: small bodies' records keep their parsed objects (references would cost more than they save).
+    const transcript_object = Array.from({ length: 500 }, (_, i) => ({ role: "agent", content: `Hi ${i}` }));
+    const call = { call_id: "c", transcript_object, call_analysis: { ok: true } };
     const payload = { event: "call_analyzed", call };
     // The text is the truth the storage keeps: a value only the text has shows it was read from there.
     const text = JSON.stringify({ event: "call_analyzed", call: { ...call, call_analysis: { ok: "from text" } } });

@@ -839,9 +839,10 @@ export function describeStorageConformance(name: string, options: StorageConform
           const call = {
             call_id: "t",
             call_status: stage < 40 ? "ongoing" : "ended",
-            transcript_object: Array.from({ length: stage / 10 }, (_, i) => ({
+            // Short and long (tens of kilobytes): a storage may keep large and small bodies differently.
+            transcript_object: Array.from({ length: stage >= 40 ? 40 * stage : stage / 10 }, (_, i) => ({
               role: i % 2 ? "user" : "agent",
-              words: [{ w: `w${i}`, t: i }],
+              words: [{ w: `w${i} ✓`, t: i }],
             })),
             ...(stage === 50 && { call_analysis: { call_summary: "Booked ✓", custom: { "": [null, { deep: true }] } } }),
             ...(stage === 20 && { agent_name: "B", metadata: {} }),
