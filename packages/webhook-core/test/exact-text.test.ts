@@ -131,6 +131,7 @@ describe("payloadTextExact: the body text is the stored payload", () => {
   it("does not mark the bodies of a custom definition that says its parse transforms", async () => {
     // Strips keys below the top level: the text holds what the payload does not.
     const schema = z.object({ kind: z.string(), item: z.object({ id: z.string(), detail: z.object({ a: z.number() }) }) });
+    const ONLY_IN_TEXT = `in the text only ${"·".repeat(10_000)}`;
     const send = async (transforms: boolean | undefined) => {
       const { storage, claims } = recorded();
       const handler = createWebhookHandler<z.infer<typeof schema>>(
@@ -162,14 +163,15 @@ describe("payloadTextExact: the body text is the stored payload", () => {
         { on: { done: () => undefined }, isKnown: (type) => type === "done" },
         { storage, logger: {} },
       );
-      const body = JSON.stringify({ kind: "done", item: { id: `i-${transforms}`, detail: { a: 1, secret: "in the text only" } } });
+      // Large enough (storage-memory references only large bodies) for a storage to show the difference.
+      const body = JSON.stringify({ kind: "done", item: { id: `i-${transforms}`, detail: { a: 1, secret: ONLY_IN_TEXT } } });
       expect((await handler.handle({ method: "POST", headers: {}, body })).status).toBe(200);
       const record = await storage.getRecord("call", "custom", `i-${transforms}`);
       return { exact: claims.at(-1)?.event.payloadTextExact, data: record?.data };
     };
     expect(await send(true)).toEqual({ exact: false, data: { id: "i-true", detail: { a: 1 } } });
     // Unsaid, the promise is broken and a storage shows it: why the definition must say so.
-    expect(await send(undefined)).toEqual({ exact: true, data: { id: "i-undefined", detail: { a: 1, secret: "in the text only" } } });
+    expect(await send(undefined)).toEqual({ exact: true, data: { id: "i-undefined", detail: { a: 1, secret: ONLY_IN_TEXT } } });
   });
 
   it("does not mark a legacy body, whose call validation adds from `data`", async () => {
