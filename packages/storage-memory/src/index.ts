@@ -39,14 +39,14 @@ export interface MemoryStorageOptions {
   maxPayloads?: number;
   /**
    * How many merged records (calls, messages, …) to keep; least recently updated go first. Default 1 000.
-   * A record keeps the provider's objects (a call's transcript, analysis, …) as references into the
-   * body text of the events that set them, so it holds one or a few bodies' text, not parsed trees.
+   * From large bodies (8 KiB and more) a record keeps the provider's objects (a call's transcript,
+   * analysis, …) as references into the bodies of the events that set them, not as parsed trees.
    */
   maxRecords?: number;
   /**
    * How much the events may hold, in bytes (payloads, kept as their JSON text — UTF-8 when large, 2
-   * bytes a character when small — and the names each event is found by), whatever their number. Past it the oldest processed events drop their
-   * payloads, then the oldest finished events are forgotten; when only unfinished events are left, a
+   * bytes a character when small — and the names each event is found by), whatever their number.
+   * Past it the oldest processed events drop their payloads, then the oldest finished events are forgotten; when only unfinished events are left, a
    * new one is refused with a storage error. Keep it well above twice the handlers' `maxBodyBytes`.
    * Default 128 MiB.
    */
@@ -155,11 +155,11 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   /** The payload's JSON text: the body's when the pipeline gives it, else serialised once. */
   const bodyOf = (input: ClaimRequest["event"]): KeptBody => keepBody(input.payloadText ?? JSON.stringify(input.payload ?? null));
 
-  /** What an event costs to hold: its text and the names it is found by, as V8 keeps strings (2 bytes a unit). */
+  /** What an event costs to hold: its body (see bodySize) and the names it is found by (2 bytes a unit). */
   const weigh = (event: StoredEvent, body: KeptBody | undefined) =>
     (body === undefined ? 0 : bodySize(body)) + 2 * (event.key.length + event.type.length) + 256;
 
-  /** Keeps `text` as the event's payload (undefined: none), and counts it against maxBytes. */
+  /** Keeps `body` as the event's payload (undefined: none), and counts it against maxBytes. */
   function hold(entry: Held, body: KeptBody | undefined): void {
     held -= entry.weight;
     entry.body = body;
@@ -224,8 +224,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     byKey.delete(entry.identity);
     // Emptied, not just unlisted: its slot in finishedQueue may still be ahead, and must neither
     // count its weight off again nor keep its body alive.
-    hold(entry, undefined);
     held -= entry.weight;
+    entry.body = undefined;
     entry.weight = 0;
   }
 

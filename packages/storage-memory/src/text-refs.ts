@@ -1,4 +1,5 @@
 import type { RecordPatch } from "@callhooks/webhook-core";
+import { dataPathInPayload } from "@callhooks/webhook-core/storage";
 import { bodyText, type KeptBody } from "./body.js";
 
 /**
@@ -24,18 +25,8 @@ class TextRef {
  */
 export function withTextRefs(patch: RecordPatch, payload: unknown, body: KeptBody): RecordPatch {
   const data = patch.data;
-  if (data == null || typeof payload !== "object" || payload === null) return patch;
-  let at: readonly string[] | undefined;
-  if (data === payload) at = [];
-  else {
-    for (const key of Object.keys(payload)) {
-      if ((payload as Record<string, unknown>)[key] === data) {
-        at = [key];
-        break;
-      }
-    }
-  }
-  if (at === undefined) return patch;
+  const at = dataPathInPayload(patch, payload);
+  if (data == null || at === undefined) return patch;
   const entries: Array<[string, unknown]> = [];
   for (const key of Object.keys(data)) {
     const value = data[key];
@@ -45,7 +36,7 @@ export function withTextRefs(patch: RecordPatch, payload: unknown, body: KeptBod
   return { ...patch, data: Object.fromEntries(entries) };
 }
 
-/** A record's `data` with its references parsed back (each text once) and everything else copied. */
+/** A record's `data` with its references parsed back (each body once per place) and everything else copied. */
 export function resolveTextRefs(data: Record<string, unknown>): Record<string, unknown> {
   // One parse per text serves the references that share a place in it: they name different keys of
   // one object, so what they return never aliases. A reference to the same text at another place

@@ -17,6 +17,7 @@ import type {
   StoredRecord,
   WebhookStorage,
 } from "@callhooks/webhook-core";
+import { dataPathInPayload } from "@callhooks/webhook-core/storage";
 import type { Db, Query, QueryResult, SupabaseClientLike } from "./client.js";
 import { toStorageError } from "./errors.js";
 import {
@@ -73,15 +74,10 @@ function withoutPayloadCopy(
   patch: RecordPatch,
   payload: unknown,
 ): RecordPatch | (Omit<RecordPatch, "data"> & { dataFromPayload: string[] }) {
-  const { data, ...rest } = patch;
-  if (typeof data !== "object" || data === null || typeof payload !== "object" || payload === null) return patch;
-  const path =
-    data === payload
-      ? []
-      : Object.keys(payload)
-          .filter((key) => (payload as Record<string, unknown>)[key] === data)
-          .slice(0, 1);
-  return data === payload || path.length ? { ...rest, dataFromPayload: path } : patch;
+  const path = dataPathInPayload(patch, payload);
+  if (path === undefined) return patch;
+  const { data: _data, ...rest } = patch;
+  return { ...rest, dataFromPayload: path };
 }
 
 /**

@@ -5,5 +5,6 @@
  * `describeStorageConformance` in `@callhooks/webhook-core/testing`.
  * Import from `@callhooks/webhook-core/storage`.
  */
+export { dataPathInPayload } from "./data-path.js";
 export { deriveCallFields, mergeRecord, recordVersion } from "./merge.js";
 export { nextAttemptAt } from "../pipeline/retry.js";
